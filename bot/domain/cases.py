@@ -1,0 +1,110 @@
+"""Opening cases and recording what communicators do with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from bot.domain import outbox
+from bot.domain.actions import ActionId
+from bot.domain.forms import clean_values
+from bot.domain.models import OPEN_STATES, Assessment, Case, CaseEvent, CaseState, Item
+from bot.domain.notices import ACTED, Notice
+from bot.domain.policy import Policy
+
+_STATE_AFTER = {
+    ActionId.REFER: CaseState.IN_PROGRESS,
+    ActionId.POLICE_REPORT: CaseState.REPORTED,
+    ActionId.SOCIAL_SERVICES_REPORT: CaseState.REPORTED,
+    ActionId.FOLLOW_UP: CaseState.FOLLOWED_UP,
+}
+# A reported case stays "reported" when someone refers as well: the stronger state wins.
+_RANK = {CaseState.NEW: 0, CaseState.IN_PROGRESS: 1, CaseState.REPORTED: 2,
+         CaseState.FOLLOWED_UP: 3}
+
+
+class CaseClosedError(Exception):
+    """The case was already followed up; nothing more is recorded on it."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(f"case {case.id} is closed")
+        self.case = case
+
+
+def open_case(
+    session: Session, *, item: Item, assessment: Assessment, policy: Policy,
+    default_channel: str | None, now: datetime,
+) -> Case:
+    """Open a case for a risky item and queue its card (in the caller's transaction)."""
+    account = policy.account(item.account_id) if item.account_id else None
+    steps = policy.nagging.acute if assessment.acute else policy.nagging.normal
+    case = Case(
+        item_id=item.id or 0,
+        assessment_id=assessment.id or 0,
+        account_id=item.account_id,
+        channel=(account.channel if account and account.channel else default_channel),
+        acute=assessment.acute,
+        opened_at=now,
+        activity_at=now,
+        next_nag_at=now + steps.first_after,
+    )
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+    session.add(CaseEvent(case_id=case.id, at=now, kind="opened", platform="system",
+                          details={"categories": assessment.categories,
+                                   "acute": assessment.acute}))
+    outbox.enqueue(session, op=outbox.POST_CARD, now=now, case_id=case.id, target=case.channel)
+    return case
+
+
+def record_action(
+    session: Session, *, case_id: int, action: ActionId, actor: str, platform: str,
+    values: Mapping[str, str | None], policy: Policy, now: datetime,
+) -> Case:
+    """Record a communicator's action: timeline event, new state, card update and thread line."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise LookupError(f"case {case_id} does not exist")
+    new_state = _STATE_AFTER[action]
+    state = new_state if _RANK[new_state] > _RANK[CaseState(case.state)] else case.state
+    steps = policy.nagging.acute if case.acute else policy.nagging.normal
+    closing = new_state == CaseState.FOLLOWED_UP
+    # A conditional update: two people confirming at once cannot both close the case.
+    result = session.exec(
+        update(Case)
+        .where(col(Case.id) == case_id, col(Case.state).in_(OPEN_STATES))
+        .values(
+            state=state,
+            first_action_at=case.first_action_at or now,
+            last_actor=actor, last_action=action.value, last_action_at=now,
+            activity_at=now, escalation_level=0,
+            closed_at=now if closing else None,
+            next_nag_at=None if closing else now + steps.repeat_every,
+        )
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        closed = session.get(Case, case_id)
+        assert closed is not None
+        raise CaseClosedError(closed)
+    details = clean_values(action, values)
+    session.add(CaseEvent(case_id=case_id, at=now, kind="acted", actor=actor, platform=platform,
+                          details={"action": action.value, "values": details}))
+    outbox.enqueue(session, op=outbox.UPDATE_CARD, now=now, case_id=case_id, target=case.channel)
+    notice = Notice(ACTED, case_id, {"action": action.value, "details": details, "actor": actor,
+                                     "actor_platform": platform, "at": now.isoformat()})
+    outbox.enqueue_notice(session, notice, now=now, channel=case.channel)
+    session.refresh(case)
+    return case
+
+
+def record_refusal(
+    session: Session, *, case_id: int, action: str, actor: str, platform: str, now: datetime
+) -> None:
+    """Keep a refused attempt in the timeline (who tried what), as the routine's record."""
+    session.add(CaseEvent(case_id=case_id, at=now, kind="refused", actor=actor,
+                          platform=platform, details={"action": action}))

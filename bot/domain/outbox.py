@@ -1,0 +1,187 @@
+"""The durable outbox: every outgoing chat call is a row until done; delayed, never dropped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
+
+from bot.domain.case_view import load_case_view
+from bot.domain.models import ChatMessageRef, OutboxMessage, OutboxStatus, utcnow
+from bot.domain.notices import Notice
+from bot.domain.policy import Policy
+from bot.domain.ports import ChatPort, DeliveryError, MessageRef
+
+logger = logging.getLogger(__name__)
+
+POST_CARD, UPDATE_CARD, THREAD, DIRECT = "post_card", "update_card", "thread", "direct"
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF = timedelta(minutes=5)
+BATCH = 50
+
+
+class _NotReady(Exception):
+    """The row depends on a card that is not posted yet."""
+
+
+def enqueue(
+    session: Session, *, op: str, now: datetime, case_id: int | None = None,
+    target: str | None = None, payload: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    """Add an outgoing call to the outbox (in the caller's transaction)."""
+    row = OutboxMessage(op=op, case_id=case_id, target=target, payload=payload or {},
+                        created_at=now, next_attempt_at=now)
+    session.add(row)
+    return row
+
+
+def enqueue_notice(
+    session: Session, notice: Notice, *, now: datetime, channel: str | None,
+    broadcast: bool = False, person_id: str | None = None,
+) -> None:
+    """Queue a thread line (or, with person_id, a direct message) about a case."""
+    payload = {"notice": notice.to_payload(), "broadcast": broadcast, "person_id": person_id}
+    op = DIRECT if person_id else THREAD
+    enqueue(session, op=op, now=now, case_id=notice.case_id, target=channel, payload=payload)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2 ** min(max(attempts - 1, 0), 10)), MAX_BACKOFF)
+
+
+class OutboxWorker:
+    """Delivers due outbox rows through a chat port; safe to run in several processes."""
+
+    def __init__(self, engine: Engine, port: ChatPort, policy: Policy,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.port = port
+        self.policy = policy
+        self.clock = clock
+        self.wake = threading.Event()
+
+    def _card_ref(self, session: Session, case_id: int) -> MessageRef | None:
+        ref = session.exec(
+            select(ChatMessageRef).where(ChatMessageRef.case_id == case_id,
+                                         ChatMessageRef.platform == self.port.platform)
+        ).first()
+        return MessageRef(ref.platform, ref.channel, ref.message_id) if ref else None
+
+    def _deliver(self, session: Session, row: OutboxMessage) -> None:
+        case_id = row.case_id
+        ref = self._card_ref(session, case_id) if case_id is not None else None
+        if row.op == POST_CARD and case_id is not None:
+            view = load_case_view(session, case_id, self.policy)
+            if ref is not None:  # posted before a crash lost the row's state
+                self.port.update_card(ref, view)
+                return
+            new_ref = self.port.post_card(row.target or "", view)
+            session.add(ChatMessageRef(case_id=case_id, platform=new_ref.platform,
+                                       channel=new_ref.channel, message_id=new_ref.message_id))
+        elif row.op == UPDATE_CARD and case_id is not None:
+            if ref is None:
+                raise _NotReady
+            self.port.update_card(ref, load_case_view(session, case_id, self.policy))
+        elif row.op == THREAD:
+            if ref is None:
+                raise _NotReady
+            notice = Notice.from_payload(row.payload["notice"])
+            self.port.post_in_thread(ref, notice, broadcast=bool(row.payload.get("broadcast")))
+        elif row.op == DIRECT:
+            person = self.policy.person(str(row.payload.get("person_id")))
+            if person is None:
+                logger.warning("outbox %s: person no longer in the policy; skipped", row.id)
+                return
+            self.port.send_direct(person, Notice.from_payload(row.payload["notice"]), card=ref)
+        else:
+            raise ValueError(f"unknown outbox op {row.op!r}")
+
+    def _claim(self, session: Session, row: OutboxMessage, now: datetime) -> bool:
+        result = session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row.id,
+                   col(OutboxMessage.status) == OutboxStatus.PENDING,
+                   col(OutboxMessage.next_attempt_at) == row.next_attempt_at)
+            .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        )
+        session.commit()
+        return bool(result.rowcount == 1)
+
+    def _delay_target(self, session: Session, target: str | None, until: datetime) -> None:
+        if target:  # a 429 is per channel: everything queued for it waits as long
+            session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.target) == target,
+                       col(OutboxMessage.status) == OutboxStatus.PENDING,
+                       col(OutboxMessage.next_attempt_at) < until)
+                .values(next_attempt_at=until)
+            )
+
+    def run_once(self) -> int:
+        """Deliver what is due now; returns how many rows were completed."""
+        done = 0
+        blocked: set[int] = set()
+        with Session(self.engine) as session:
+            due = session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.PENDING,
+                       col(OutboxMessage.next_attempt_at) <= self.clock())
+                .order_by(col(OutboxMessage.id)).limit(BATCH)
+            ).all()
+            for row in due:
+                if row.case_id in blocked or not self._claim(session, row, self.clock()):
+                    continue
+                done += self._attempt(session, row, blocked)
+        return done
+
+    def _attempt(self, session: Session, row: OutboxMessage, blocked: set[int]) -> int:
+        now = self.clock()
+        try:
+            self._deliver(session, row)
+        except _NotReady:
+            row.next_attempt_at, row.attempts = now + timedelta(seconds=1), row.attempts - 1
+        except DeliveryError as exc:
+            wait = (timedelta(seconds=exc.retry_after) if exc.retry_after is not None
+                    else _backoff(row.attempts))
+            row.next_attempt_at, row.last_error = now + wait, exc.reason[:500]
+            if exc.retry_after is not None:
+                self._delay_target(session, row.target, now + wait)
+            logger.warning("outbox %s %s delayed %ss: %s", row.id, row.op,
+                           int(wait.total_seconds()), exc.reason)
+        except Exception as exc:
+            row.next_attempt_at = now + _backoff(row.attempts)
+            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            logger.exception("outbox %s %s failed; will retry", row.id, row.op)
+        else:
+            row.status, row.done_at, row.last_error = OutboxStatus.DONE, now, None
+        session.add(row)
+        session.commit()
+        if row.status != OutboxStatus.DONE and row.case_id is not None:
+            blocked.add(row.case_id)  # keep a case's messages in order
+        return int(row.status == OutboxStatus.DONE)
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        """Deliver until stopped, waking early when something was enqueued."""
+        while not stop.is_set():
+            try:
+                while self.run_once():
+                    pass
+            except Exception:
+                logger.exception("outbox worker pass failed")
+            self.wake.wait(poll_seconds)
+            self.wake.clear()
+
+
+def pending_summary(session: Session, now: datetime) -> dict[str, Any]:
+    """How many outgoing calls wait, and how old the oldest is (for /healthz)."""
+    count, first = session.exec(
+        select(func.count(), func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+    ).one()
+    oldest = (now - first).total_seconds() if first else 0.0
+    return {"pending": int(count), "oldest_seconds": round(oldest, 1)}
