@@ -1,0 +1,72 @@
+"""Pure text builders for the console: a case card and notices, as a terminal shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from textwrap import wrap
+
+from bot.domain.actions import CASE_BUTTONS, button_label
+from bot.domain.case_view import CATEGORY_LABELS, CaseView
+from bot.domain.models import CaseState
+from bot.domain.notices import Notice, action_summary, render_notice
+from bot.domain.policy import Policy
+from bot.i18n import Translator
+
+MARKERS = {CaseState.NEW: "[NY]", CaseState.IN_PROGRESS: "[PÅGÅR]",
+           CaseState.REPORTED: "[ANMÄLT]", CaseState.FOLLOWED_UP: "[UPPFÖLJT]"}
+WIDTH = 78
+
+
+def person_formatter(policy: Policy) -> Callable[[str | None, str | None], str]:
+    """People by name: policy ids and console actors are both policy person ids."""
+    def fmt(value: str | None, _kind: str | None) -> str:
+        person = policy.person(value) if value else None
+        return person.name if person else (value or "–")
+    return fmt
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def _lines(label: str, text: str) -> list[str]:
+    out = []
+    for paragraph in text.splitlines() or [""]:
+        out.extend(wrap(paragraph, WIDTH - 6) or [""])
+    return [f"│ {label}{out[0]}"] + [f"│ {' ' * len(label)}{line}" for line in out[1:]]
+
+
+def render_card(view: CaseView, t: Translator, policy: Policy) -> str:
+    """The case card as text, with the buttons as numbered choices."""
+    categories = ", ".join(t.gettext(CATEGORY_LABELS.get(c, c)) for c in view.categories)
+    acute = t.gettext("ACUTE") + " · " if view.acute and view.is_open else ""
+    rows = [f"┌─ {MARKERS[view.state]} {acute}{categories} — "
+            + t.gettext("Case {case}").format(case=view.case_id)]
+    rows.append(f"│ {view.platform} · {view.account_name} · {t.when(view.created_at)}")
+    rows += _lines(t.gettext("*{author}* wrote:").format(author=view.author or "?")
+                   .replace("*", "") + " ", view.text)
+    if view.reasons:
+        why = "; ".join(f"»{r.text}« → {t.gettext(CATEGORY_LABELS.get(r.category, r.category))}"
+                        for r in view.reasons[:6])
+        rows += _lines(t.gettext("*Why:* {reasons}").format(reasons="").replace("*", ""), why)
+    if view.advice and view.is_open:
+        rows += _lines(t.gettext("*The routine:*").replace("*", "") + " ", " / ".join(view.advice))
+    fmt = person_formatter(policy)
+    for line in view.history[-5:]:
+        summary = action_summary(t, line.action, details=line.details,
+                                 actor=fmt(line.actor, line.actor_platform), at=line.at,
+                                 text=_plain)
+        rows += _lines("✔ ", summary)
+    if view.missing:
+        rows += _lines("", t.gettext("Still missing: {what}").format(
+            what=", ".join(t.gettext(m) for m in view.missing)))
+    if view.is_open:
+        rows.append("│ " + "  ".join(f"[{n}] {button_label(a)}"
+                                      for n, a in enumerate(CASE_BUTTONS, start=1)))
+    rows.append("└" + "─" * (WIDTH - 1))
+    return "\n".join(rows)
+
+
+def render_notice_line(notice: Notice, t: Translator, policy: Policy) -> str:
+    """A notice as a console line."""
+    return render_notice(notice, t, person_formatter(policy), _plain)

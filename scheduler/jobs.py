@@ -1,0 +1,53 @@
+"""The clock's jobs: one sweep of due nags; the database decides what is due."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlmodel import Session
+
+from bot.domain.models import SchedulerHeartbeat
+from bot.domain.nagging import sweep_due_nags
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
+
+logger = logging.getLogger(__name__)
+SWEEP_SECONDS = 30
+
+
+def run_sweep(rt: Runtime) -> int:
+    """One sweep: claim due cases, queue their reminders, record the heartbeat."""
+    now = rt.clock()
+    with Session(rt.engine) as session:
+        nagged = sweep_due_nags(session, now=now, policy=rt.policy)
+        session.merge(SchedulerHeartbeat(job="sweep", last_run_at=now))
+        session.commit()
+    if nagged:
+        rt.wake_outbox()
+    return nagged
+
+
+def _log_failure(event: JobExecutionEvent) -> None:
+    if event.exception is not None:
+        logger.error("scheduler: job %s failed: %r", event.job_id, event.exception)
+    else:
+        logger.warning("scheduler: job %s missed its time", event.job_id)
+
+
+def build_scheduler(rt: Runtime, *, blocking: bool) -> BaseScheduler:
+    """A scheduler with the sweep job (memory job store: jobs are re-added at every start)."""
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(timezone=ZoneInfo(rt.settings.timezone),
+                    job_defaults={"coalesce": True, "max_instances": 1,
+                                  "misfire_grace_time": 120})
+    scheduler.add_job(run_sweep, "interval", seconds=SWEEP_SECONDS, args=[rt], id="sweep",
+                      replace_existing=True)
+    scheduler.add_listener(_log_failure, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return scheduler
