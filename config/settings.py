@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     meta_app_secret: SecretStr | None = None
     meta_verify_token: SecretStr | None = None
     meta_graph_url: str = "https://graph.facebook.com/v26.0"
+    # Page (or Instagram) access tokens by account id, as JSON: {"111": "EAAB..."}
+    meta_page_tokens: dict[str, SecretStr] = {}
 
     policy_file: Path = DEFAULT_POLICY
     run_scheduler: bool = True

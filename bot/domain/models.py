@@ -41,6 +41,7 @@ class OutboxStatus(StrEnum):
 
     PENDING = "pending"
     DONE = "done"
+    FAILED = "failed"  # retrying cannot help; the team was told in the case's thread
 
 
 class WebhookDelivery(SQLModel, table=True):
@@ -214,3 +215,48 @@ class SchedulerHeartbeat(SQLModel, table=True):
 
     job: str = Field(primary_key=True, max_length=40)
     last_run_at: datetime
+
+
+class OutgoingReply(SQLModel, table=True):
+    """A public reply we drafted and sent (an upprättad handling), kept with its fingerprint."""
+
+    __tablename__ = "outgoing_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    account_id: str | None = Field(default=None, max_length=64, index=True)
+    kind: str = Field(max_length=20)
+    contact_id: str | None = Field(default=None, max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    fingerprint: str = Field(max_length=64, index=True)
+    method: str = Field(max_length=20)
+    requested_by: str = Field(max_length=64)
+    requested_at: datetime
+    posted_at: datetime | None = None
+    external_id: str | None = Field(default=None, max_length=128)
+    error: str | None = Field(default=None, max_length=500)
+
+
+class RemovalRecord(SQLModel, table=True):
+    """What was hidden or removed, saved before the Graph call: content, sender, time, hash."""
+
+    __tablename__ = "removal_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    item_id: int = Field(foreign_key="item.id")
+    action: str = Field(max_length=10)
+    reason: str = Field(max_length=40)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    author_id: str | None = Field(default=None, max_length=64)
+    author_name: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    permalink: str | None = Field(default=None, max_length=500)
+    sha256: str = Field(max_length=64)
+    fresh_copy: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    fresh_sha256: str | None = Field(default=None, max_length=64)
+    requested_by: str = Field(max_length=64)
+    requested_at: datetime
+    done_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=500)

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.domain.office_hours import OfficeHours
+
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -66,14 +68,24 @@ class Person(_Strict):
     name: str
     slack_id: str | None = None
     role: Literal["communicator", "manager"] = "communicator"
+    phone: str | None = None
+    email: str | None = None
 
 
 class Area(_Strict):
-    """An operation (verksamhetsområde) and its manager."""
+    """An operation (verksamhetsområde), its manager, and words that point criticism to it."""
 
     id: str
     name: str
     manager: str
+    keywords: tuple[str, ...] = ()
+
+
+class Routes(_Strict):
+    """Which contacts in the directory the routine's fixed routes use."""
+
+    social_services_intake: str = "barn-och-familj"
+    socialjour: str = "socialjouren"
 
 
 class Account(_Strict):
@@ -95,9 +107,18 @@ class Policy(_Strict):
     version: str
     municipality: str
     nagging: Nagging
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
+    routes: Routes = Field(default_factory=Routes)
+    contacts_file: str = "contacts.toml"
+    replies_file: str = "replies.toml"
     people: tuple[Person, ...] = Field(default=())
     areas: tuple[Area, ...] = Field(default=())
     accounts: tuple[Account, ...] = Field(default=())
+
+    @field_validator("office_hours", mode="before")
+    @classmethod
+    def _office_hours(cls, value: Any) -> Any:
+        return OfficeHours.from_mapping(value) if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _references(self) -> Policy:
@@ -138,6 +159,14 @@ class Policy(_Strict):
         area = next((a for a in self.areas if a.id == account.area), None)
         return self.person(area.manager) if area else None
 
+    def area_for_text(self, text: str, account: Account | None) -> Area | None:
+        """The area a criticism is about: the first whose keywords appear, else the account's."""
+        lowered = text.lower()
+        for area in self.areas:
+            if any(keyword.lower() in lowered for keyword in area.keywords):
+                return area
+        return next((a for a in self.areas if account and a.id == account.area), None)
+
 
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
     """Best effort: the line where the failing key (or array entry) is written."""
@@ -149,6 +178,12 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
             if pattern.match(line):
                 return number
     return None
+
+
+def sibling_file(policy_path: Path, name: str) -> Path:
+    """A file the policy names, relative to the policy file's folder."""
+    candidate = Path(name)
+    return candidate if candidate.is_absolute() else policy_path.parent / candidate
 
 
 def load_policy(path: Path) -> Policy:
