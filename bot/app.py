@@ -18,8 +18,9 @@ from bot.domain.directory import sync_directory
 from bot.domain.intake import Assessor, ingest_batch, record_delivery
 from bot.domain.models import WebhookDelivery, utcnow
 from bot.domain.outbox import OutboxWorker
-from bot.domain.policy import Policy, load_policy
-from bot.domain.ports import ChatPort
+from bot.domain.playbook import Playbook, load_playbook
+from bot.domain.policy import Policy
+from bot.domain.ports import ChatPort, GraphPort
 from bot.i18n import Translator, translator
 from bot.sources.meta_parse import IncomingItem
 from config.settings import Settings
@@ -32,12 +33,13 @@ class Runtime:
     """Everything a running SoMe-vakten holds: settings, policy, database, chat and workers."""
 
     settings: Settings
-    policy: Policy
+    playbook: Playbook
     engine: Engine
     assessor: Assessor
     port: ChatPort
     t: Translator
     clock: Callable[[], datetime] = utcnow
+    graph: GraphPort | None = None
     slack_app: Any = None
     api: FastAPI | None = None
     worker: OutboxWorker = field(init=False)
@@ -46,7 +48,13 @@ class Runtime:
     _scheduler: Any = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.worker = OutboxWorker(self.engine, self.port, self.policy, clock=self.clock)
+        self.worker = OutboxWorker(self.engine, self.port, self.policy, clock=self.clock,
+                                   graph=self.graph)
+
+    @property
+    def policy(self) -> Policy:
+        """The policy part of the playbook."""
+        return self.playbook.policy
 
     def wake_outbox(self) -> None:
         """Tell the outbox worker there is something to send."""
@@ -111,18 +119,30 @@ def build_port(settings: Settings, policy: Policy, t: Translator) -> ChatPort:
     return ConsoleChat(policy, t)
 
 
+def build_graph(settings: Settings) -> GraphPort | None:
+    """Meta's Graph API when page tokens are configured; otherwise replies are made by hand."""
+    if not settings.meta_page_tokens:
+        return None
+    from bot.sources.graph import GraphClient
+    from bot.sources.graph_port import MetaGraph
+
+    tokens = {k: v.get_secret_value() for k, v in settings.meta_page_tokens.items()}
+    secret = settings.meta_app_secret.get_secret_value() if settings.meta_app_secret else None
+    return MetaGraph(GraphClient(settings.meta_graph_url, tokens, app_secret=secret))
+
+
 def create_runtime(
     settings: Settings, *, clock: Callable[[], datetime] = utcnow,
     assessor: Assessor | None = None, port: ChatPort | None = None,
 ) -> Runtime:
     """Build the runtime without a web server (the clock process and the CLI use this)."""
-    policy = load_policy(settings.policy_file)
+    playbook = load_playbook(settings.policy_file)
     t = translator(settings.default_locale)
     engine = make_engine(settings.database_url)
-    runtime = Runtime(settings=settings, policy=policy, engine=engine,
-                      assessor=assessor or _default_assessor(),
-                      port=port or build_port(settings, policy, t), t=t, clock=clock)
-    return runtime
+    return Runtime(settings=settings, playbook=playbook, engine=engine,
+                   assessor=assessor or _default_assessor(),
+                   port=port or build_port(settings, playbook.policy, t), t=t, clock=clock,
+                   graph=build_graph(settings))
 
 
 def create_app(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from textwrap import wrap
 
-from bot.domain.actions import CASE_BUTTONS, button_label
+from bot.domain.actions import CASE_BUTTONS, ActionId, button_label, card_actions
 from bot.domain.case_view import CATEGORY_LABELS, CaseView
 from bot.domain.models import CaseState
 from bot.domain.notices import Notice, action_summary, render_notice
@@ -60,11 +60,22 @@ def render_card(view: CaseView, t: Translator, policy: Policy) -> str:
     if view.missing:
         rows += _lines("", t.gettext("Still missing: {what}").format(
             what=", ".join(t.gettext(m) for m in view.missing)))
-    if view.is_open:
-        rows.append("│ " + "  ".join(f"[{n}] {button_label(a)}"
-                                      for n, a in enumerate(CASE_BUTTONS, start=1)))
+    rows += _lines("", "  ".join(f"[{CONSOLE_NUMBERS[a]}] {button_label(a)}"
+                                  for a in console_actions(view)))
     rows.append("└" + "─" * (WIDTH - 1))
     return "\n".join(rows)
+
+
+# Every button keeps its number, so "7" is always the history, whatever the case's state.
+CONSOLE_NUMBERS = {action: n for n, action in enumerate((
+    *CASE_BUTTONS, ActionId.MODERATE, ActionId.CONSULT, ActionId.HISTORY), start=1)}
+
+
+def console_actions(view: CaseView) -> tuple[ActionId, ...]:
+    """The buttons this card offers now."""
+    main, extra = card_actions(view.categories, is_open=view.is_open,
+                               can_moderate=view.can_moderate)
+    return (*main, *extra)
 
 
 def render_notice_line(notice: Notice, t: Translator, policy: Policy) -> str:

@@ -12,12 +12,17 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bot.app import Runtime
+from bot.console.render import CONSOLE_NUMBERS, console_actions, person_formatter
 from bot.db import session_scope
-from bot.domain.actions import CASE_BUTTONS, button_label
-from bot.domain.cases import CaseClosedError, record_action
-from bot.domain.forms import FORMS, validate_form
+from bot.domain.actions import ActionId, button_label
+from bot.domain.case_actions import submit_form
+from bot.domain.case_view import load_case_view
+from bot.domain.cases import CaseClosedError
+from bot.domain.form_context import build_form_context
+from bot.domain.forms import FormField, form_for, validate_form
 from bot.domain.intake import ingest_batch
-from bot.domain.models import Case, CaseState, utcnow
+from bot.domain.models import utcnow
+from bot.domain.timeline import case_events, describe_event
 from bot.sources.jsonl import LineError, parse_item_line
 from scheduler.jobs import run_sweep
 
@@ -88,55 +93,86 @@ class ConsoleSession:
         run_sweep(self.rt)
         self.drain()
 
-    def fill_form(self, case_id: int, choice: int) -> bool:
-        """Ask the form's questions for a button and record the action; False at end of input."""
-        action = CASE_BUTTONS[choice - 1]
-        spec = FORMS[action]
-        self.say(f"— {button_label(action)} —")
-        for guidance in spec.guidance:
-            self.say("  " + self.t.gettext(guidance))
+    def _ask_field(self, item: FormField) -> str | None:
+        """Ask one question; numbered options, Enter keeps the suggestion."""
+        for n, (_, label) in enumerate(item.options, start=1):
+            self.say(f"    {n}) {label}")
+        if item.initial and item.kind in ("text", "multiline"):
+            self.say("    " + self.t.gettext("Suggestion (Enter keeps it):"))
+            for line in item.initial.splitlines():
+                self.say("    │ " + line)
+        star = " *" if item.required else ""
+        default = dict(item.options).get(item.initial or "") if item.options else None
+        keep = " " + self.t.gettext("[Enter: {choice}]").format(choice=default) if default else ""
+        answer = self.ask(f"  {item.label}{star}{keep}: ")
+        if answer is None:
+            return None
+        answer = answer.strip()
+        if not answer and item.initial:
+            return item.initial
+        if item.options and answer.isdigit() and 0 < int(answer) <= len(item.options):
+            return item.options[int(answer) - 1][0]
+        return answer
+
+    def fill_form(self, case_id: int, action: ActionId) -> bool:
+        """Ask the form's questions for a button and carry it out; False at end of input."""
         values: dict[str, str | None] = {}
-        for field in spec.fields:
-            errors = {field.id: ""}
-            while errors.get(field.id) is not None:
-                if field.options:
-                    for n, (_, label) in enumerate(field.options, start=1):
-                        self.say(f"    {n}) {self.t.gettext(label)}")
-                star = " *" if field.required else ""
-                answer = self.ask(f"  {self.t.gettext(field.label)}{star}: ")
-                if answer is None:
-                    return False
-                if field.options and answer.strip().isdigit():
-                    index = int(answer.strip()) - 1
-                    answer = field.options[index][0] if 0 <= index < len(field.options) else answer
-                values[field.id] = answer
-                errors = validate_form(action, values)
-                message = errors.get(field.id)
-                if message is not None:
-                    self.say("  ! " + self.t.gettext(message))
-                else:
-                    errors = {}
+        shown: tuple[str, ...] = ()
+        self.say(f"— {button_label(action)} —")
+        index = 0
+        while True:
+            with Session(self.rt.engine) as session:
+                ctx = build_form_context(session, case_id=case_id, action=action,
+                                         playbook=self.rt.playbook, now=self.clock(),
+                                         values=values)
+            spec = form_for(action, ctx, self.t)
+            if spec.guidance != shown:
+                for guidance in spec.guidance:
+                    self.say("  " + guidance)
+                shown = spec.guidance
+            if index >= len(spec.fields):
+                break
+            item = spec.fields[index]
+            if item.required_when and values.get(item.required_when[0]) != item.required_when[1]:
+                index += 1  # only asked when another answer calls for it
+                continue
+            answer = self._ask_field(item)
+            if answer is None:
+                return False
+            values[item.id] = answer
+            error = validate_form(spec, values, now=self.clock(), t=self.t).get(item.id)
+            if error is not None:
+                self.say("  ! " + error)
+                continue
+            index += 1
         try:
             with session_scope(self.rt.engine) as session:
-                record_action(session, case_id=case_id, action=action, actor=self.actor,
-                              platform="console", values=values, policy=self.rt.policy,
-                              now=self.clock())
+                submit_form(session, case_id=case_id, action=action, actor=self.actor,
+                            platform="console", values=values, playbook=self.rt.playbook,
+                            now=self.clock())
         except CaseClosedError:
             self.say(self.t.gettext("This case is already followed up and closed."))
         self.drain()
         return True
 
+    def show_history(self, case_id: int) -> None:
+        """Print the case's whole timeline."""
+        fmt = person_formatter(self.rt.policy)
+        with Session(self.rt.engine) as session:
+            for event in case_events(session, case_id):
+                self.say("  " + describe_event(event, self.t, fmt, str))
+
     def handle_case(self, case_id: int) -> bool:
         """Offer the buttons until the user moves on; False when input ends."""
         help_text = self.t.gettext(
-            "Choose 1–4 to press a button, t N to let N minutes pass, "
+            "Choose a number to press a button, t N to let N minutes pass, "
             "Enter for the next comment, q to quit.")
         self.say(help_text)
         while True:
             with Session(self.rt.engine) as session:
-                case = session.get(Case, case_id)
-                closed = case is None or case.state == CaseState.FOLLOWED_UP
-            answer = self.ask("> " if not closed else self.t.gettext("(closed) > "))
+                view = load_case_view(session, case_id, self.rt.policy)
+            offered = {CONSOLE_NUMBERS[a]: a for a in console_actions(view)}
+            answer = self.ask("> " if view.is_open else self.t.gettext("(closed) > "))
             if answer is None or answer.strip() == "q":
                 return False
             command = answer.strip()
@@ -145,8 +181,11 @@ class ConsoleSession:
             if command.startswith("t"):
                 minutes = command[1:].strip()
                 self.let_time_pass(int(minutes) if minutes.isdigit() else 30)
-            elif command.isdigit() and 1 <= int(command) <= len(CASE_BUTTONS) and not closed:
-                if not self.fill_form(case_id, int(command)):
+            elif command.isdigit() and int(command) in offered:
+                action = offered[int(command)]
+                if action == ActionId.HISTORY:
+                    self.show_history(case_id)
+                elif not self.fill_form(case_id, action):
                     return False
             else:
                 self.say(help_text)

@@ -12,6 +12,10 @@ class ActionId(StrEnum):
     POLICE_REPORT = "police_report"
     SOCIAL_SERVICES_REPORT = "social_services_report"
     FOLLOW_UP = "follow_up"
+    MODERATE = "moderate"
+    CONSULT = "consult"
+    HISTORY = "show_history"
+    ACK_CRITICISM = "ack_criticism"
 
 
 CASE_BUTTONS: tuple[ActionId, ...] = (
@@ -20,13 +24,36 @@ CASE_BUTTONS: tuple[ActionId, ...] = (
     ActionId.SOCIAL_SERVICES_REPORT,
     ActionId.FOLLOW_UP,
 )
+# Buttons with a form that records something on the case.
+FORM_ACTIONS: tuple[ActionId, ...] = (*CASE_BUTTONS, ActionId.MODERATE, ActionId.CONSULT)
+# Categories for which hiding or removing the comment is part of the routine.
+MODERATION_CATEGORIES = frozenset({"prohibited", "personal_data", "crime"})
+
+_LABELS = {
+    ActionId.REFER: "Hänvisa",
+    ActionId.POLICE_REPORT: "Polisanmälan",
+    ActionId.SOCIAL_SERVICES_REPORT: "Anmälan socialtjänst",
+    ActionId.FOLLOW_UP: "Följ upp",
+    ActionId.MODERATE: "Dölj / ta bort",
+    ActionId.CONSULT: "Fråga en kollega",
+    ActionId.HISTORY: "Historik",
+    ActionId.ACK_CRITICISM: "Kvittera",
+}
 
 
 def button_label(action: ActionId) -> str:
     """The button's label, exactly as the routine names it (the same in every language)."""
-    return {
-        ActionId.REFER: "Hänvisa",
-        ActionId.POLICE_REPORT: "Polisanmälan",
-        ActionId.SOCIAL_SERVICES_REPORT: "Anmälan socialtjänst",
-        ActionId.FOLLOW_UP: "Följ upp",
-    }[action]
+    return _LABELS[action]
+
+
+def card_actions(
+    categories: tuple[str, ...], *, is_open: bool, can_moderate: bool
+) -> tuple[tuple[ActionId, ...], tuple[ActionId, ...]]:
+    """A card's two rows: the routine's four buttons, then hide/remove (where the routine calls
+    for it), consult and history. A closed case keeps only its history."""
+    if not is_open:
+        return (), (ActionId.HISTORY,)
+    extra = [ActionId.CONSULT, ActionId.HISTORY]
+    if can_moderate and MODERATION_CATEGORIES & set(categories):
+        extra.insert(0, ActionId.MODERATE)
+    return CASE_BUTTONS, tuple(extra)

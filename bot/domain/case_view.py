@@ -72,6 +72,12 @@ class CaseView:
     history: tuple[HistoryLine, ...]
     missing: tuple[str, ...]
     responsible: Person | None
+    hidden: bool = False
+
+    @property
+    def can_moderate(self) -> bool:
+        """A comment still on the platform can be hidden or removed; a direct message cannot."""
+        return self.kind != "dm" and not self.removed
 
     @property
     def last(self) -> HistoryLine | None:
@@ -144,4 +150,5 @@ def load_case_view(session: Session, case_id: int, policy: Policy) -> CaseView:
         history=history,
         missing=_missing(categories, {h.action for h in history}, CaseState(case.state)),
         responsible=policy.person(account.responsible) if account else None,
+        hidden=item.hidden,
     )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
 from bot.domain import outbox
 from bot.domain.actions import ActionId
-from bot.domain.forms import clean_values
 from bot.domain.models import OPEN_STATES, Assessment, Case, CaseEvent, CaseState, Item
-from bot.domain.notices import ACTED, Notice
+from bot.domain.notices import ACTED, CRITICISM, Notice
 from bot.domain.policy import Policy
 
 _STATE_AFTER = {
@@ -20,6 +20,9 @@ _STATE_AFTER = {
     ActionId.POLICE_REPORT: CaseState.REPORTED,
     ActionId.SOCIAL_SERVICES_REPORT: CaseState.REPORTED,
     ActionId.FOLLOW_UP: CaseState.FOLLOWED_UP,
+    ActionId.MODERATE: CaseState.IN_PROGRESS,
+    ActionId.CONSULT: CaseState.IN_PROGRESS,
+    ActionId.ACK_CRITICISM: CaseState.IN_PROGRESS,
 }
 # A reported case stays "reported" when someone refers as well: the stronger state wins.
 _RANK = {CaseState.NEW: 0, CaseState.IN_PROGRESS: 1, CaseState.REPORTED: 2,
@@ -58,14 +61,35 @@ def open_case(
                           details={"categories": assessment.categories,
                                    "acute": assessment.acute}))
     outbox.enqueue(session, op=outbox.POST_CARD, now=now, case_id=case.id, target=case.channel)
+    if "serious_criticism" in assessment.categories:
+        _send_criticism_to_manager(session, case, item, policy, now)
     return case
+
+
+def _send_criticism_to_manager(session: Session, case: Case, item: Item, policy: Policy,
+                               now: datetime) -> None:
+    """Serious criticism goes straight to the manager of the operation it is about."""
+    assert case.id is not None
+    account = policy.account(item.account_id) if item.account_id else None
+    area = policy.area_for_text(item.text, account)
+    if area is None:
+        return
+    notice = Notice(CRITICISM, case.id, {"person": area.manager, "area": area.name})
+    outbox.enqueue_notice(session, notice, now=now, channel=case.channel,
+                          person_id=area.manager)
+    session.add(CaseEvent(case_id=case.id, at=now, kind="criticism_sent", platform="system",
+                          details={"area": area.id, "to": area.manager}))
 
 
 def record_action(
     session: Session, *, case_id: int, action: ActionId, actor: str, platform: str,
-    values: Mapping[str, str | None], policy: Policy, now: datetime,
+    details: Mapping[str, Any], policy: Policy, now: datetime,
+    next_nag_at: datetime | None = None,
 ) -> Case:
-    """Record a communicator's action: timeline event, new state, card update and thread line."""
+    """Record a communicator's action: timeline event, new state, card update and thread line.
+
+    Any action counts as activity: the reminders start over from now (or from next_nag_at).
+    """
     case = session.get(Case, case_id)
     if case is None:
         raise LookupError(f"case {case_id} does not exist")
@@ -83,7 +107,7 @@ def record_action(
             last_actor=actor, last_action=action.value, last_action_at=now,
             activity_at=now, escalation_level=0,
             closed_at=now if closing else None,
-            next_nag_at=None if closing else now + steps.repeat_every,
+            next_nag_at=None if closing else (next_nag_at or now + steps.repeat_every),
         )
     )
     if result.rowcount != 1:
@@ -91,11 +115,11 @@ def record_action(
         closed = session.get(Case, case_id)
         assert closed is not None
         raise CaseClosedError(closed)
-    details = clean_values(action, values)
+    clean = {k: v for k, v in details.items() if v not in (None, "")}
     session.add(CaseEvent(case_id=case_id, at=now, kind="acted", actor=actor, platform=platform,
-                          details={"action": action.value, "values": details}))
+                          details={"action": action.value, "values": clean}))
     outbox.enqueue(session, op=outbox.UPDATE_CARD, now=now, case_id=case_id, target=case.channel)
-    notice = Notice(ACTED, case_id, {"action": action.value, "details": details, "actor": actor,
+    notice = Notice(ACTED, case_id, {"action": action.value, "details": clean, "actor": actor,
                                      "actor_platform": platform, "at": now.isoformat()})
     outbox.enqueue_notice(session, notice, now=now, channel=case.channel)
     session.refresh(case)
@@ -108,3 +132,14 @@ def record_refusal(
     """Keep a refused attempt in the timeline (who tried what), as the routine's record."""
     session.add(CaseEvent(case_id=case_id, at=now, kind="refused", actor=actor,
                           platform=platform, details={"action": action}))
+
+
+def note_activity(session: Session, case: Case, *, policy: Policy, now: datetime) -> None:
+    """Someone worked on the case (e.g. wrote in its thread): the reminders start over."""
+    if case.state not in OPEN_STATES:
+        return
+    steps = policy.nagging.acute if case.acute else policy.nagging.normal
+    session.exec(
+        update(Case).where(col(Case.id) == case.id, col(Case.state).in_(OPEN_STATES))
+        .values(activity_at=now, escalation_level=0, next_nag_at=now + steps.repeat_every)
+    )

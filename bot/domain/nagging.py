@@ -39,20 +39,20 @@ def _claim(session: Session, case: Case, *, now: datetime, steps: NagSteps, leve
 
 
 def _enqueue_nags(session: Session, case: Case, *, now: datetime, policy: Policy,
-                  level: int, waited: int) -> None:
+                  level: int, previous_level: int, count: int, waited: int) -> None:
     assert case.id is not None
     account = policy.account(case.account_id) if case.account_id else None
     responsible = account.responsible if account else None
-    params = {"waited_seconds": waited, "person": responsible, "count": case.nag_count + 1}
+    params = {"waited_seconds": waited, "person": responsible, "count": count}
     outbox.enqueue_notice(session, Notice(REMINDER, case.id, params), now=now,
                           channel=case.channel, broadcast=True)
     session.add(CaseEvent(case_id=case.id, at=now, kind="nagged", platform="system",
-                          details={"count": case.nag_count + 1}))
+                          details={"count": count}))
     manager = policy.manager_of(account) if account else None
     ladder = [(1, ESCALATED_RESPONSIBLE, responsible), (2, ESCALATED_MANAGER,
                                                          manager.id if manager else None)]
     for step, kind, person_id in ladder:
-        if case.escalation_level < step <= level and person_id:
+        if previous_level < step <= level and person_id:
             notice = Notice(kind, case.id, {**params, "person": person_id})
             outbox.enqueue_notice(session, notice, now=now, channel=case.channel,
                                   person_id=person_id)
@@ -73,8 +73,11 @@ def sweep_due_nags(session: Session, *, now: datetime, policy: Policy) -> int:
         steps = policy.nagging.acute if case.acute else policy.nagging.normal
         waited = int((now - case.activity_at).total_seconds())
         level = escalation_level(steps, waited)
+        # The ORM UPDATE synchronises the loaded row, so keep what it was before the claim.
+        previous_level, count = case.escalation_level, case.nag_count + 1
         if _claim(session, case, now=now, steps=steps, level=level):
-            _enqueue_nags(session, case, now=now, policy=policy, level=level, waited=waited)
+            _enqueue_nags(session, case, now=now, policy=policy, level=level,
+                          previous_level=previous_level, count=count, waited=waited)
             nagged += 1
     session.commit()
     if nagged:

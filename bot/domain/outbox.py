@@ -12,14 +12,23 @@ from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from bot.domain.case_view import load_case_view
+from bot.domain.meta_actions import deliver_moderation, deliver_reply, report_failure
 from bot.domain.models import ChatMessageRef, OutboxMessage, OutboxStatus, utcnow
 from bot.domain.notices import Notice
-from bot.domain.policy import Policy
-from bot.domain.ports import ChatPort, DeliveryError, MessageRef
+from bot.domain.policy import Person, Policy
+from bot.domain.ports import (
+    ChatPort,
+    DeliveryError,
+    GraphPort,
+    MessageRef,
+    PermanentDeliveryError,
+)
 
 logger = logging.getLogger(__name__)
 
 POST_CARD, UPDATE_CARD, THREAD, DIRECT = "post_card", "update_card", "thread", "direct"
+GRAPH_REPLY, GRAPH_MODERATE = "graph_reply", "graph_moderate"
+_GRAPH_WHAT = {GRAPH_REPLY: ("reply", "reply_id"), GRAPH_MODERATE: ("moderate", "removal_id")}
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=5)
 BATCH = 50
@@ -58,11 +67,12 @@ class OutboxWorker:
     """Delivers due outbox rows through a chat port; safe to run in several processes."""
 
     def __init__(self, engine: Engine, port: ChatPort, policy: Policy,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, graph: GraphPort | None = None) -> None:
         self.engine = engine
         self.port = port
         self.policy = policy
         self.clock = clock
+        self.graph = graph
         self.wake = threading.Event()
 
     def _card_ref(self, session: Session, case_id: int) -> MessageRef | None:
@@ -93,13 +103,31 @@ class OutboxWorker:
             notice = Notice.from_payload(row.payload["notice"])
             self.port.post_in_thread(ref, notice, broadcast=bool(row.payload.get("broadcast")))
         elif row.op == DIRECT:
-            person = self.policy.person(str(row.payload.get("person_id")))
-            if person is None:
-                logger.warning("outbox %s: person no longer in the policy; skipped", row.id)
-                return
-            self.port.send_direct(person, Notice.from_payload(row.payload["notice"]), card=ref)
+            self._direct(row, ref)
+        elif row.op in _GRAPH_WHAT:
+            self._graph(session, row)
         else:
             raise ValueError(f"unknown outbox op {row.op!r}")
+
+    def _direct(self, row: OutboxMessage, ref: MessageRef | None) -> None:
+        person = self.policy.person(str(row.payload.get("person_id")))
+        chat_user = row.payload.get("chat_user")
+        if person is None and chat_user:
+            person = Person(id=str(chat_user), name=str(chat_user), slack_id=str(chat_user))
+        if person is None:
+            logger.warning("outbox %s: person no longer in the policy; skipped", row.id)
+            return
+        self.port.send_direct(person, Notice.from_payload(row.payload["notice"]), card=ref)
+
+    def _graph(self, session: Session, row: OutboxMessage) -> None:
+        if self.graph is None:
+            raise PermanentDeliveryError("no Meta access token is configured")
+        if row.op == GRAPH_REPLY:
+            deliver_reply(session, self.graph, reply_id=int(row.payload["reply_id"]),
+                          now=self.clock())
+        else:
+            deliver_moderation(session, self.graph, removal_id=int(row.payload["removal_id"]),
+                               now=self.clock())
 
     def _claim(self, session: Session, row: OutboxMessage, now: datetime) -> bool:
         result = session.exec(
@@ -121,6 +149,15 @@ class OutboxWorker:
                        col(OutboxMessage.next_attempt_at) < until)
                 .values(next_attempt_at=until)
             )
+
+    def _report(self, session: Session, row: OutboxMessage, reason: str) -> None:
+        if row.op in _GRAPH_WHAT and row.case_id is not None:
+            what, key = _GRAPH_WHAT[row.op]
+            record_id = row.payload.get(key)
+            report_failure(session, case_id=row.case_id, what=what, reason=reason,
+                           record_id=int(record_id) if record_id is not None else None,
+                           now=self.clock())
+            self.wake.set()
 
     def run_once(self) -> int:
         """Deliver what is due now; returns how many rows were completed."""
@@ -145,6 +182,12 @@ class OutboxWorker:
             self._deliver(session, row)
         except _NotReady:
             row.next_attempt_at, row.attempts = now + timedelta(seconds=1), row.attempts - 1
+        except PermanentDeliveryError as exc:
+            session.rollback()
+            row = session.get(OutboxMessage, row.id) or row
+            row.status, row.last_error = OutboxStatus.FAILED, exc.reason[:500]
+            self._report(session, row, exc.reason)
+            logger.error("outbox %s %s failed for good: %s", row.id, row.op, exc.reason)
         except DeliveryError as exc:
             wait = (timedelta(seconds=exc.retry_after) if exc.retry_after is not None
                     else _backoff(row.attempts))
@@ -161,7 +204,7 @@ class OutboxWorker:
             row.status, row.done_at, row.last_error = OutboxStatus.DONE, now, None
         session.add(row)
         session.commit()
-        if row.status != OutboxStatus.DONE and row.case_id is not None:
+        if row.status == OutboxStatus.PENDING and row.case_id is not None:
             blocked.add(row.case_id)  # keep a case's messages in order
         return int(row.status == OutboxStatus.DONE)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.case_view import CaseView
 from bot.domain.notices import Notice
@@ -26,6 +26,38 @@ class DeliveryError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class PermanentDeliveryError(Exception):
+    """A call that retrying cannot fix (no token, no permission, gone); people must be told."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class GraphPort(Protocol):
+    """What the domain asks of Graph; failures raise DeliveryError or PermanentDeliveryError."""
+
+    def fetch_comment(self, account_id: str, comment_id: str, platform: str) -> dict[str, Any]:
+        """A fresh copy of a comment, to save before it is hidden or deleted."""
+        ...
+
+    def hide(self, account_id: str, comment_id: str, platform: str) -> None:
+        """Hide a comment (its author and their friends still see it)."""
+        ...
+
+    def delete(self, account_id: str, comment_id: str) -> None:
+        """Delete a comment."""
+        ...
+
+    def reply(self, account_id: str, comment_id: str, message: str, platform: str) -> str:
+        """Post a public reply to a comment; returns the reply's id."""
+        ...
+
+    def send_message(self, account_id: str, recipient_id: str, message: str) -> str:
+        """Answer a direct message; returns the message id."""
+        ...
 
 
 class ChatPort(Protocol):

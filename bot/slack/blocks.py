@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from bot.domain.actions import CASE_BUTTONS, ActionId, button_label
+from bot.domain.actions import ActionId, button_label, card_actions
 from bot.domain.case_view import CATEGORY_LABELS, CaseView, HistoryLine
-from bot.domain.forms import FORMS, N_, FormSpec
+from bot.domain.forms import N_
 from bot.domain.models import CaseState
 from bot.domain.notices import Notice, action_summary, render_notice
 from bot.domain.policy import Policy
@@ -15,7 +14,6 @@ from bot.i18n import Translator
 from bot.slack.escape import quote_block, slack_escape, trimmed
 
 Block = dict[str, Any]
-FORM_CALLBACK = "case_form"
 STATE_MARKERS = {
     CaseState.NEW: "🔴",
     CaseState.IN_PROGRESS: "🟠",
@@ -87,9 +85,10 @@ def case_card(view: CaseView, t: Translator, policy: Policy) -> tuple[str, list[
         {"type": "section", "text": _mrkdwn(
             t.gettext("*{author}* wrote:").format(author=author) + "\n" + quote_block(view.text))},
     ]
-    if view.removed:
-        blocks.append({"type": "context", "elements": [_mrkdwn(
-            t.gettext("The author removed the text on the platform; our copy is kept."))]})
+    if view.removed or view.hidden:
+        state = (t.gettext("The text is no longer on the platform; our copy is kept.")
+                 if view.removed else t.gettext("The comment is hidden on the platform."))
+        blocks.append({"type": "context", "elements": [_mrkdwn(state)]})
     if view.reasons:
         reasons = "; ".join(
             f"»{slack_escape(trimmed(r.text, 80, '…'))}« → {category_list(t, (r.category,))}"
@@ -105,13 +104,31 @@ def case_card(view: CaseView, t: Translator, policy: Policy) -> tuple[str, list[
         link = t.gettext("Open the original")
         blocks.append({"type": "context", "elements": [
             _mrkdwn(f"<{slack_escape(view.permalink)}|{link}>", verbatim=False)]})
-    if view.is_open:
-        blocks.append({"type": "actions", "block_id": f"case:{view.case_id}", "elements": [
-            {"type": "button", "action_id": action.value, "value": str(view.case_id),
-             "text": _plain(button_label(action), 75),
-             **({"style": "primary"} if action == ActionId.FOLLOW_UP else {})}
-            for action in CASE_BUTTONS]})
+    main, extra = card_actions(view.categories, is_open=view.is_open,
+                               can_moderate=view.can_moderate)
+    if main:
+        blocks.append(_buttons(f"case:{view.case_id}", view.case_id, main))
+    blocks.append(_buttons(f"case-more:{view.case_id}", view.case_id, extra))
     return card_fallback(view, t), blocks
+
+
+def _buttons(block_id: str, case_id: int, actions: tuple[ActionId, ...]) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": [
+        {"type": "button", "action_id": action.value, "value": str(case_id),
+         "text": _plain(button_label(action), 75),
+         **({"style": "primary"} if action == ActionId.FOLLOW_UP else {})}
+        for action in actions]}
+
+
+def criticism_blocks(text: str, case_id: int, link: str | None, t: Translator) -> list[Block]:
+    """A manager's direct message about serious criticism, with an acknowledge button."""
+    blocks: list[Block] = [{"type": "section", "text": _mrkdwn(text, verbatim=False)}]
+    if link:
+        label = t.gettext("Open the card")
+        blocks.append({"type": "context", "elements": [
+            _mrkdwn(f"<{link}|{label}>", verbatim=False)]})
+    blocks.append(_buttons(f"criticism:{case_id}", case_id, (ActionId.ACK_CRITICISM,)))
+    return blocks
 
 
 def _status_blocks(view: CaseView, t: Translator, policy: Policy) -> list[Block]:
@@ -130,59 +147,3 @@ def _status_blocks(view: CaseView, t: Translator, policy: Policy) -> list[Block]
 def notice_text(notice: Notice, t: Translator, policy: Policy) -> str:
     """A thread line or direct message about a case, with mentions of our own people only."""
     return render_notice(notice, t, person_formatter(policy), slack_escape)
-
-
-def _input(field_id: str, label: str, element: Block, *, optional: bool,
-           hint: str | None) -> Block:
-    block: Block = {"type": "input", "block_id": field_id, "optional": optional,
-                    "label": _plain(label, 2000), "element": element}
-    if hint:
-        block["hint"] = _plain(hint, 2000)
-    return block
-
-
-def form_modal(spec: FormSpec, case_id: int, t: Translator, view: CaseView | None = None) -> Block:
-    """The modal a button opens: the routine's guidance and the inputs it records."""
-    blocks: list[Block] = []
-    if view is not None:
-        blocks.append({"type": "context", "elements": [_mrkdwn(
-            t.gettext("Case {case}: {categories}").format(
-                case=case_id, categories=category_list(t, view.categories)))]})
-    blocks += [{"type": "section", "text": _mrkdwn(t.gettext(g))} for g in spec.guidance]
-    for item in spec.fields:
-        element: Block
-        if item.kind == "choice":
-            element = {"type": "radio_buttons", "action_id": item.id, "options": [
-                {"text": _plain(t.gettext(label), 75), "value": value}
-                for value, label in item.options]}
-        else:
-            element = {"type": "plain_text_input", "action_id": item.id,
-                       "multiline": item.kind == "multiline", "max_length": 2000}
-        blocks.append(_input(item.id, t.gettext(item.label), element,
-                             optional=not item.required,
-                             hint=t.gettext(item.hint) if item.hint else None))
-    return {
-        "type": "modal", "callback_id": FORM_CALLBACK,
-        "private_metadata": json.dumps({"case_id": case_id, "action": spec.action.value}),
-        "title": _plain(trimmed(button_label(spec.action), 24, "…")),
-        "submit": _plain(t.gettext("Record"), 24), "close": _plain(t.gettext("Cancel"), 24),
-        "blocks": blocks,
-    }
-
-
-def modal_for(action: ActionId, case_id: int, t: Translator, view: CaseView | None = None) -> Block:
-    """The form modal for a button."""
-    return form_modal(FORMS[action], case_id, t, view)
-
-
-def submitted_values(state_values: dict[str, Any]) -> dict[str, str | None]:
-    """Read a modal's values into {field id: text}."""
-    values: dict[str, str | None] = {}
-    for block_id, actions in state_values.items():
-        for element in actions.values():
-            if element.get("type") == "radio_buttons":
-                selected = element.get("selected_option") or {}
-                values[block_id] = selected.get("value")
-            else:
-                values[block_id] = element.get("value")
-    return values

@@ -14,11 +14,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from bot.domain.case_view import CaseView
-from bot.domain.notices import Notice
+from bot.domain.notices import CRITICISM, Notice
 from bot.domain.policy import Person, Policy
 from bot.domain.ports import DeliveryError, MessageRef
 from bot.i18n import Translator
-from bot.slack.blocks import case_card, notice_text
+from bot.slack.blocks import case_card, criticism_blocks, notice_text
 
 logger = logging.getLogger(__name__)
 MEMBERS_TTL_SECONDS = 60.0
@@ -92,13 +92,18 @@ class SlackChat:
             return
         text = notice_text(notice, self.t, self.policy)
         with delivery_errors():
+            link = None
             if card is not None:
-                link = self.client.chat_getPermalink(channel=card.channel,
-                                                     message_ts=card.message_id)
+                link = str(self.client.chat_getPermalink(
+                    channel=card.channel, message_ts=card.message_id)["permalink"])
+            blocks = None
+            if notice.kind == CRITICISM:
+                blocks = criticism_blocks(text, notice.case_id, link, self.t)
+            elif link:
                 label = self.t.gettext("Open the card")
-                text += f"\n<{link['permalink']}|{label}>"
+                text += f"\n<{link}|{label}>"
             dm = self.client.conversations_open(users=[person.slack_id])
-            self.client.chat_postMessage(channel=dm["channel"]["id"], text=text,
+            self.client.chat_postMessage(channel=dm["channel"]["id"], text=text, blocks=blocks,
                                          unfurl_links=False, unfurl_media=False)
 
     def channel_members(self, channel: str) -> frozenset[str]:

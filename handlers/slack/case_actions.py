@@ -1,4 +1,4 @@
-"""The four case buttons: ack at once, check who pressed, open the form."""
+"""Card buttons: ack at once, check who pressed, then open the form or the history."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.db import session_scope
-from bot.domain.actions import CASE_BUTTONS, ActionId
-from bot.domain.case_view import load_case_view
+from bot.domain.actions import FORM_ACTIONS, ActionId
 from bot.domain.cases import record_refusal
+from bot.domain.form_context import build_form_context
+from bot.domain.forms import form_for
 from bot.domain.models import Case, CaseState
 from bot.domain.permissions import may_act
-from bot.slack.blocks import modal_for
+from bot.domain.timeline import case_events, describe_event
+from bot.slack.blocks import person_formatter
 from bot.slack.chat import SlackChat
+from bot.slack.escape import slack_escape
+from bot.slack.modals import form_modal, history_modal
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -46,6 +50,14 @@ def check_allowed(rt: Runtime, chat: SlackChat, client: WebClient, *, case: Case
     return False
 
 
+def case_id_of(body: dict[str, Any]) -> int | None:
+    """The case id a button carries (its only payload)."""
+    try:
+        return int(body["actions"][0]["value"])
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
 def register(app: App, rt: Runtime, chat: SlackChat) -> None:
     """Register one listener per case button."""
 
@@ -54,17 +66,13 @@ def register(app: App, rt: Runtime, chat: SlackChat) -> None:
         action = ActionId(body["actions"][0]["action_id"])
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
-        try:
-            case_id = int(body["actions"][0]["value"])
-        except (KeyError, ValueError):
-            logger.warning("slack: button without a case id")
-            return
+        case_id = case_id_of(body)
         with Session(rt.engine) as session:
-            case = session.get(Case, case_id)
-            if case is None:
-                logger.warning("slack: button for unknown case %s", case_id)
+            case = session.get(Case, case_id) if case_id is not None else None
+            if case is None or case_id is None:
+                logger.warning("slack: %s for an unknown case", action.value)
                 return
-            if case.state == CaseState.FOLLOWED_UP:
+            if case.state == CaseState.FOLLOWED_UP and action != ActionId.HISTORY:
                 client.chat_postEphemeral(channel=channel or case.channel or "", user=user,
                                           text=rt.t.gettext("This case is already followed up "
                                                             "and closed."))
@@ -72,9 +80,16 @@ def register(app: App, rt: Runtime, chat: SlackChat) -> None:
             if not check_allowed(rt, chat, client, case=case, user=user, action=action.value,
                                  channel=channel):
                 return
-            view = load_case_view(session, case_id, rt.policy)
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=modal_for(action, case_id, rt.t, view))
+            if action == ActionId.HISTORY:
+                fmt = person_formatter(rt.policy)
+                lines = [describe_event(e, rt.t, fmt, slack_escape)
+                         for e in case_events(session, case_id)]
+                modal = history_modal(case_id, lines, rt.t)
+            else:
+                ctx = build_form_context(session, case_id=case_id, action=action,
+                                         playbook=rt.playbook, now=rt.clock())
+                modal = form_modal(form_for(action, ctx, rt.t), case_id, rt.t, ctx.view)
+        client.views_open(trigger_id=body["trigger_id"], view=modal)
 
-    for action in CASE_BUTTONS:
+    for action in (*FORM_ACTIONS, ActionId.HISTORY):
         app.action(action.value)(on_button)
