@@ -18,6 +18,7 @@ from bot.app import Runtime, create_app
 from bot.db import make_engine
 from bot.domain.policy import Policy, load_policy
 from config.settings import DEFAULT_POLICY, Settings
+from tests.standins.graph_api import GraphStandIn
 from tests.standins.slack_api import SlackStandIn
 from tests.standins.uvicorn_server import serve
 
@@ -111,6 +112,13 @@ def make_settings(database_url: str, slack_url: str | None, **extra: object) -> 
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+@pytest.fixture
+def graph() -> Iterator[GraphStandIn]:
+    """The Graph API stand-in; page 111's token is "page-token"."""
+    with GraphStandIn() as stand_in:
+        yield stand_in
+
+
 @dataclass
 class Server:
     """The app under uvicorn, with what a test needs to talk to it."""
@@ -118,17 +126,21 @@ class Server:
     url: str
     runtime: Runtime
     slack: SlackStandIn
+    graph: GraphStandIn
 
 
 @pytest.fixture
 def start_server(
-    database_url: str, slack: SlackStandIn
+    database_url: str, slack: SlackStandIn, graph: GraphStandIn
 ) -> Iterator[Callable[..., Server]]:
     """Start the app under uvicorn against the stand-in (several times if a test restarts it)."""
     stack: list[object] = []
 
     def start(clock: Callable[[], datetime] | None = None, background: bool = True,
               assessor: Callable[[str], object] | None = None, **extra: object) -> Server:
+        extra.setdefault("meta_graph_url", graph.base_url)
+        extra.setdefault("meta_page_tokens", {"111": "page-token",
+                                              "17841400000000000": "ig-token"})
         settings = make_settings(database_url, slack.base_url, **extra)
         runtime = create_app(settings, clock=clock or (lambda: datetime.now(UTC)),
                              background=background, assessor=assessor)  # type: ignore[arg-type]
@@ -137,7 +149,7 @@ def start_server(
         context = serve(runtime.api)
         url = context.__enter__()
         stack.append(context)
-        return Server(url=url, runtime=runtime, slack=slack)
+        return Server(url=url, runtime=runtime, slack=slack, graph=graph)
 
     yield start
     for context in reversed(stack):

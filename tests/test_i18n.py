@@ -18,13 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_swedish_is_the_default_and_the_catalog_is_loaded() -> None:
     t = translator()
-    assert t.gettext("Refer") == "Hänvisa"
+    assert t.gettext("Referral") == "Hänvisning"
     assert t.gettext("Follow-up not confirmed") == "Uppföljning inte bekräftad"
     assert translator("sv-SE").language == "sv" and translator("fi").language == "sv"
 
 
 def test_english_is_the_second_language() -> None:
-    assert translator("en").gettext("Refer") == "Refer"
+    assert translator("en").gettext("Referral") == "Referral"
     assert translator("en").when(datetime(2026, 6, 19, 13, 5, tzinfo=UTC)) == (
         "19 June 2026 at 15:05")
 
@@ -61,6 +61,6 @@ def test_a_missing_catalog_fails_loudly(monkeypatch: pytest.MonkeyPatch, tmp_pat
     i18n._catalog.cache_clear()
     try:
         with pytest.raises(CatalogMissingError):
-            Translator("sv").gettext("Refer")
+            Translator("sv").gettext("Referral")
     finally:
         i18n._catalog.cache_clear()

@@ -9,7 +9,17 @@ from sqlmodel import Session
 
 from bot.domain.models import Case, CaseState
 from tests.conftest import Server
-from tests.helpers import events, fb_comment, only_case, post_meta, press, radio, submit, text
+from tests.helpers import (
+    choose,
+    events,
+    fb_comment,
+    only_case,
+    post_meta,
+    press,
+    radio,
+    submit,
+    text,
+)
 
 THREAT = "Jag vet var du bor, jag ska döda dig och din familj"
 MENTIONS = "<!channel> @here <@U999> <https://evil.example|Klicka> & *fet* — jag ska döda dig"
@@ -36,14 +46,15 @@ def test_comment_text_can_never_ping_mention_or_link(server: Server) -> None:
 
 
 @pytest.mark.parametrize(("action", "values", "state", "summary"), [
-    ("refer", {"authority": text("Socialtjänstens mottagning 0340-88 500")},
+    ("refer", {"contact": choose("socialtjanst-mottagning"), "reply_kind": radio("refer"),
+               "reply": text("Hej! Ring socialtjänsten."), "delivery": radio("manual")},
      CaseState.IN_PROGRESS, "Hänvisning gjord av <@U1>"),
     ("police_report", {"ongoing": radio("no"), "reference": text("K-123456-26"),
                        "note": text("Anmält via 114 14")},
      CaseState.REPORTED, "Polisanmälan gjord av <@U1>"),
     ("social_services_report", {"route": radio("intake"), "note": text("Ringde mottagningen")},
      CaseState.REPORTED, "Anmälan till socialtjänsten gjord av <@U1>"),
-    ("follow_up", {"confirmed_by": radio("person")},
+    ("follow_up", {"outcome": radio("confirmed"), "confirmed_by": radio("person")},
      CaseState.FOLLOWED_UP, "Uppföljning bekräftad av <@U1>"),
 ])
 def test_each_button_opens_its_form_and_records_the_action(
@@ -69,7 +80,9 @@ def test_each_button_opens_its_form_and_records_the_action(
         assert stored is not None and stored.state == state
         if state == CaseState.FOLLOWED_UP:
             assert stored.next_nag_at is None and stored.closed_at is not None
-            assert not any(b["type"] == "actions" for b in update["blocks"])
+            buttons = [e["action_id"] for b in update["blocks"] if b["type"] == "actions"
+                       for e in b["elements"]]
+            assert buttons == ["show_history"]  # a closed case keeps only its history
 
 
 @pytest.mark.parametrize("action", ["police_report", "social_services_report"])
@@ -90,7 +103,8 @@ def test_someone_outside_the_channel_is_refused_and_the_attempt_is_kept(server: 
     refusal = server.slack.wait_for("chat.postEphemeral")[0].body
     assert refusal["user"] == "U666"
     assert server.slack.calls("views.open") == []
-    submit(server.url, "follow_up", case.id, {"confirmed_by": radio("person")}, user="U666")
+    submit(server.url, "follow_up", case.id,
+           {"outcome": radio("confirmed"), "confirmed_by": radio("person")}, user="U666")
     server.slack.wait_for("chat.postEphemeral", count=2)
     assert [e.actor for e in events(server.runtime.engine, case.id, "refused")] == [
         "U666", "U666"]
@@ -99,7 +113,8 @@ def test_someone_outside_the_channel_is_refused_and_the_attempt_is_kept(server: 
 
 def test_a_closed_case_says_so_instead_of_opening_a_form(server: Server) -> None:
     case = open_case(server)
-    submit(server.url, "follow_up", case.id, {"confirmed_by": radio("authority")})
+    submit(server.url, "follow_up", case.id,
+           {"outcome": radio("confirmed"), "confirmed_by": radio("authority")})
     server.slack.wait_for("chat.update")
     press(server.url, "refer", case.id, user="U2")
     assert "redan" in server.slack.wait_for("chat.postEphemeral")[0].body["text"]

@@ -11,15 +11,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = "\n".join([
     "1",                            # ex-2 (crisis): Hänvisa
-    "Självmordslinjen 90101",       #   Referred to
-    "",                             #   Note (optional)
+    "",                             #   refer to: keep the suggestion (Självmordslinjen)
+    "",                             #   kind of reply: keep "person in crisis"
+    "",                             #   public reply: keep the draft
+    "2",                            #   answered manually
+    "",                             #   note
     "t 15",                         # let 15 minutes pass: a reminder falls due
     "4",                            # Följ upp
+    "",                             #   has the person got help: yes (the suggestion)
     "2",                            #   confirmed by the person
     "",                             #   note
+    "7",                            # Historik
     "",                             # next comment
     "3",                            # ex-3 (child): Anmälan socialtjänst
-    "1",                            #   through the intake group
+    "",                             #   route: the suggestion for this time of day
     "",                             #   reference
     "",                             #   note is required: refused
     "Ringde mottagningsgruppen",    #   note
@@ -43,10 +48,12 @@ def test_the_whole_loop_in_the_console(tmp_path: Path) -> None:
     assert "Ingen risk hittades: Vad fint det blev på torget" in transcript
     assert "[NY] AKUT · kris" in transcript
     assert "[1] Hänvisa  [2] Polisanmälan  [3] Anmälan socialtjänst  [4] Följ upp" in transcript
+    assert "90101" in transcript  # the drafted reply for a person in crisis
     assert "Hänvisning gjord av Anna Lindqvist" in transcript
     assert "Påminnelse: ärende 1" in transcript
     assert "Uppföljning bekräftad av Anna Lindqvist" in transcript
     assert "[UPPFÖLJT]" in transcript
+    assert "Ärendet öppnades" in transcript  # the history
     assert "barn som far illa" in transcript
     assert "! Det här måste fyllas i." in transcript
     assert "Anmälan till socialtjänsten gjord av Anna Lindqvist" in transcript

@@ -48,7 +48,8 @@ def test_a_risky_swedish_comment_becomes_one_card_in_the_channel(server: Server)
 
     card = server.slack.wait_for("chat.postMessage")[0].body
     assert card["channel"] == "C1"
-    labels = [e["text"]["text"] for b in card["blocks"] if b["type"] == "actions"
+    labels = [e["text"]["text"] for b in card["blocks"]
+              if b["type"] == "actions" and b["block_id"].startswith("case:")
               for e in b["elements"]]
     assert labels == ["Hänvisa", "Polisanmälan", "Anmälan socialtjänst", "Följ upp"]
     rendered = json.dumps(card["blocks"], ensure_ascii=False)

@@ -13,6 +13,7 @@ from bot.risk.types import Assessment, Category
 from scheduler.jobs import run_sweep
 from tests.conftest import FakeClock, Server
 from tests.helpers import (
+    choose,
     events,
     fb_comment,
     only_case,
@@ -83,7 +84,8 @@ def test_the_nag_ladder_then_silence_after_follow_up(start_server) -> None:
     assert [e.details["level"] for e in events(server.runtime.engine, case.id, "escalated")] == [
         1, 2]
 
-    submit(server.url, "follow_up", case.id, {"confirmed_by": radio("authority")})
+    submit(server.url, "follow_up", case.id,
+           {"outcome": radio("confirmed"), "confirmed_by": radio("authority")})
     wait_until(lambda: only_case(server.runtime.engine).closed_at is not None)
     sweep_and_deliver(server)
     server.slack.wait_for("chat.update")
@@ -108,8 +110,9 @@ def test_an_action_pushes_the_next_reminder_forward(start_server) -> None:
     post_meta(server.url, fb_comment("Mitt ärende"))
     case = only_case(server.runtime.engine)
     clock.advance(minutes=25)
-    submit(server.url, "refer", case.id, {"authority": {"type": "plain_text_input",
-                                                         "value": "Kontaktcenter"}})
+    submit(server.url, "refer", case.id, {"contact": choose("kontaktcenter"),
+                                          "reply_kind": radio("refer"),
+                                          "delivery": radio("none")})
     server.slack.wait_for("chat.update")
     clock.advance(minutes=10)  # 35 min after opening, 10 after the referral
     assert run_sweep(server.runtime) == 0

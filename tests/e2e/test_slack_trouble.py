@@ -62,8 +62,12 @@ def test_a_process_killed_before_posting_posts_after_restart(start_server) -> No
     assert crashed.slack.calls("chat.postMessage") == []
     restarted = start_server()
     restarted.slack.wait_for("chat.postMessage", timeout=10)
-    with Session(restarted.runtime.engine) as session:
-        assert len(session.exec(select(ChatMessageRef)).all()) == 1
+
+    def card_recorded() -> bool:
+        with Session(restarted.runtime.engine) as session:
+            return len(session.exec(select(ChatMessageRef)).all()) == 1
+
+    wait_until(card_recorded)
     assert len(posted_cards(restarted)) == 1
 
 

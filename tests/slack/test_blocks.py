@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 
 from bot.domain.actions import ActionId
 from bot.domain.case_view import CaseView, HistoryLine, Reason
+from bot.domain.forms import FormContext, form_for
 from bot.domain.models import CaseState
 from bot.domain.policy import Policy
 from bot.i18n import translator
-from bot.slack.blocks import case_card, modal_for, submitted_values
+from bot.slack.blocks import case_card
 from bot.slack.escape import TRIM_MARK, quote_block, slack_escape
+from bot.slack.modals import form_modal, history_modal, submitted_values
 
 T = translator("sv")
 AT = datetime(2026, 6, 19, 13, 5, tzinfo=UTC)
@@ -42,14 +44,19 @@ def test_the_card_says_what_where_when_why(policy: Policy) -> None:
 
 def test_buttons_carry_only_the_case_id_and_vanish_when_closed(policy: Policy) -> None:
     _, blocks = case_card(view(), T, policy)
-    actions = next(b for b in blocks if b["type"] == "actions")
-    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
+    main, more = [b for b in blocks if b["type"] == "actions"]
+    assert [(e["action_id"], e["value"]) for e in main["elements"]] == [
         ("refer", "7"), ("police_report", "7"), ("social_services_report", "7"),
         ("follow_up", "7")]
+    assert [e["text"]["text"] for e in more["elements"]] == [
+        "Dölj / ta bort", "Fråga en kollega", "Historik"]  # crime: hide/remove is offered
+    _, dm_blocks = case_card(view(kind="dm"), T, policy)
+    assert "moderate" not in json.dumps(dm_blocks)  # a direct message cannot be hidden
     done = HistoryLine(ActionId.FOLLOW_UP, "U2", "slack", AT, {"confirmed_by": "person"})
     _, closed = case_card(view(state=CaseState.FOLLOWED_UP, history=(done,), missing=()),
                           T, policy)
-    assert not any(b["type"] == "actions" for b in closed)
+    assert [e["action_id"] for b in closed if b["type"] == "actions"
+            for e in b["elements"]] == ["show_history"]
     assert closed[0]["text"]["text"].startswith("✅")
     assert "Uppföljning bekräftad av <@U2>, 15:05" in json.dumps(closed, ensure_ascii=False)
 
@@ -73,13 +80,46 @@ def test_escaping_and_quoting() -> None:
 
 
 def test_the_police_form_asks_whether_it_is_ongoing_and_requires_a_note() -> None:
-    modal = modal_for(ActionId.POLICE_REPORT, 7, T)
+    ctx = FormContext(view=view(categories=("crime",)), now=AT)
+    modal = form_modal(form_for(ActionId.POLICE_REPORT, ctx, T), 7, T)
     assert modal["title"]["text"] == "Polisanmälan" and len(modal["title"]["text"]) <= 24
     text = json.dumps(modal, ensure_ascii=False)
     assert "112" in text and "114 14" in text and "polisen.se" in text
     inputs = {b["block_id"]: b for b in modal["blocks"] if b["type"] == "input"}
     assert inputs["note"]["optional"] is False and inputs["reference"]["optional"] is True
-    state = {"ongoing": {"ongoing": {"type": "radio_buttons",
+    assert inputs["ongoing"]["dispatch_action"] is True
+    assert inputs["ongoing"]["element"]["initial_option"]["value"] == "yes"  # an acute case
+    assert "hide_now" in inputs
+
+
+def test_the_police_guidance_follows_the_answer() -> None:
+    base = FormContext(view=view(acute=False), now=AT)
+    ongoing = form_for(ActionId.POLICE_REPORT, FormContext(
+        view=base.view, now=AT, values={"ongoing": "yes"}), T)
+    later = form_for(ActionId.POLICE_REPORT, FormContext(
+        view=base.view, now=AT, values={"ongoing": "no"}), T)
+    assert ongoing.guidance[0].startswith("Ring 112 nu")
+    assert "114 14" in later.guidance[0] and "112" not in later.guidance[0]
+
+
+def test_submitted_values_of_every_element() -> None:
+    state = {
+        "ongoing": {"form.ongoing": {"type": "radio_buttons",
                                      "selected_option": {"value": "yes"}}},
-             "note": {"note": {"type": "plain_text_input", "value": "x"}}}
-    assert submitted_values(state) == {"ongoing": "yes", "note": "x"}
+        "reason": {"form.reason": {"type": "static_select",
+                                   "selected_option": {"value": "threat"}}},
+        "colleague": {"form.colleague": {"type": "users_select", "selected_user": "U2"}},
+        "remind_at": {"form.remind_at": {"type": "datetimepicker",
+                                         "selected_date_time": 1_782_000_000}},
+        "reply:abc123": {"form.reply": {"type": "plain_text_input", "value": "x"}},
+    }
+    values = submitted_values(state)
+    assert values["ongoing"] == "yes" and values["reason"] == "threat"
+    assert values["colleague"] == "U2" and values["reply"] == "x"
+    assert values["remind_at"] is not None and values["remind_at"].startswith("2026-06-")
+
+
+def test_the_history_modal_stays_within_slacks_limits() -> None:
+    modal = history_modal(7, [f"rad {n} " + "x" * 200 for n in range(2000)], T)
+    assert len(modal["blocks"]) <= 100
+    assert all(len(b["text"]["text"]) <= 3000 for b in modal["blocks"] if b["type"] == "section")
