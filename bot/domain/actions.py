@@ -16,6 +16,7 @@ class ActionId(StrEnum):
     CONSULT = "consult"
     HISTORY = "show_history"
     ACK_CRITICISM = "ack_criticism"
+    LOOKING = "looking"
 
 
 CASE_BUTTONS: tuple[ActionId, ...] = (
@@ -38,6 +39,7 @@ _LABELS = {
     ActionId.CONSULT: "Fråga en kollega",
     ActionId.HISTORY: "Historik",
     ActionId.ACK_CRITICISM: "Kvittera",
+    ActionId.LOOKING: "Jag tittar på det",
 }
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from bot.domain import outbox
 from bot.domain.actions import ActionId
 from bot.domain.models import OPEN_STATES, Assessment, Case, CaseEvent, CaseState, Item
+from bot.domain.nagging import nag_after, steps_for
 from bot.domain.notices import ACTED, CRITICISM, Notice
 from bot.domain.policy import Policy
 
@@ -23,6 +24,7 @@ _STATE_AFTER = {
     ActionId.MODERATE: CaseState.IN_PROGRESS,
     ActionId.CONSULT: CaseState.IN_PROGRESS,
     ActionId.ACK_CRITICISM: CaseState.IN_PROGRESS,
+    ActionId.LOOKING: CaseState.IN_PROGRESS,
 }
 # A reported case stays "reported" when someone refers as well: the stronger state wins.
 _RANK = {CaseState.NEW: 0, CaseState.IN_PROGRESS: 1, CaseState.REPORTED: 2,
@@ -43,7 +45,7 @@ def open_case(
 ) -> Case:
     """Open a case for a risky item and queue its card (in the caller's transaction)."""
     account = policy.account(item.account_id) if item.account_id else None
-    steps = policy.nagging.acute if assessment.acute else policy.nagging.normal
+    steps = steps_for(policy, acute=assessment.acute)
     case = Case(
         item_id=item.id or 0,
         assessment_id=assessment.id or 0,
@@ -52,7 +54,8 @@ def open_case(
         acute=assessment.acute,
         opened_at=now,
         activity_at=now,
-        next_nag_at=now + steps.first_after,
+        next_nag_at=nag_after(policy, acute=assessment.acute, start=now,
+                              delta=steps.first_after),
     )
     session.add(case)
     session.flush()
@@ -95,7 +98,7 @@ def record_action(
         raise LookupError(f"case {case_id} does not exist")
     new_state = _STATE_AFTER[action]
     state = new_state if _RANK[new_state] > _RANK[CaseState(case.state)] else case.state
-    steps = policy.nagging.acute if case.acute else policy.nagging.normal
+    steps = steps_for(policy, acute=case.acute)
     closing = new_state == CaseState.FOLLOWED_UP
     # A conditional update: two people confirming at once cannot both close the case.
     result = session.exec(
@@ -107,7 +110,8 @@ def record_action(
             last_actor=actor, last_action=action.value, last_action_at=now,
             activity_at=now, escalation_level=0,
             closed_at=now if closing else None,
-            next_nag_at=None if closing else (next_nag_at or now + steps.repeat_every),
+            next_nag_at=None if closing else (next_nag_at or nag_after(
+                policy, acute=case.acute, start=now, delta=steps.repeat_every)),
         )
     )
     if result.rowcount != 1:
@@ -138,8 +142,9 @@ def note_activity(session: Session, case: Case, *, policy: Policy, now: datetime
     """Someone worked on the case (e.g. wrote in its thread): the reminders start over."""
     if case.state not in OPEN_STATES:
         return
-    steps = policy.nagging.acute if case.acute else policy.nagging.normal
+    next_at = nag_after(policy, acute=case.acute, start=now,
+                        delta=steps_for(policy, acute=case.acute).repeat_every)
     session.exec(
         update(Case).where(col(Case.id) == case.id, col(Case.state).in_(OPEN_STATES))
-        .values(activity_at=now, escalation_level=0, next_nag_at=now + steps.repeat_every)
+        .values(activity_at=now, escalation_level=0, next_nag_at=next_at)
     )

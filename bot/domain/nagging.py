@@ -4,7 +4,7 @@ the manager. The database is the only source of truth, so any number of clocks i
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -18,6 +18,25 @@ logger = logging.getLogger(__name__)
 SWEEP_LIMIT = 200
 
 
+def steps_for(policy: Policy, *, acute: bool) -> NagSteps:
+    """The nag steps for a case's severity."""
+    return policy.nagging.acute if acute else policy.nagging.normal
+
+
+def nag_after(policy: Policy, *, acute: bool, start: datetime, delta: timedelta) -> datetime:
+    """When delta has passed from start, counting only office time where the policy pauses."""
+    if steps_for(policy, acute=acute).pause_outside_office_hours:
+        return policy.office_hours.add_open_time(start, delta)
+    return start + delta
+
+
+def nag_elapsed(policy: Policy, *, acute: bool, start: datetime, end: datetime) -> timedelta:
+    """How long a case has waited, counting only office time where the policy pauses."""
+    if steps_for(policy, acute=acute).pause_outside_office_hours:
+        return policy.office_hours.open_time_between(start, end)
+    return end - start
+
+
 def escalation_level(steps: NagSteps, waited_seconds: float) -> int:
     """0: thread only; 1: also the responsible person; 2: also the manager."""
     if waited_seconds >= steps.manager_after.total_seconds():
@@ -27,12 +46,12 @@ def escalation_level(steps: NagSteps, waited_seconds: float) -> int:
     return 0
 
 
-def _claim(session: Session, case: Case, *, now: datetime, steps: NagSteps, level: int) -> bool:
+def _claim(session: Session, case: Case, *, now: datetime, next_at: datetime, level: int) -> bool:
     result = session.exec(
         update(Case)
         .where(col(Case.id) == case.id, col(Case.state).in_(OPEN_STATES),
                col(Case.next_nag_at) == case.next_nag_at)
-        .values(next_nag_at=now + steps.repeat_every, nag_count=Case.nag_count + 1,
+        .values(next_nag_at=next_at, nag_count=Case.nag_count + 1,
                 last_nag_at=now, escalation_level=max(level, case.escalation_level))
     )
     return bool(result.rowcount == 1)
@@ -70,12 +89,14 @@ def sweep_due_nags(session: Session, *, now: datetime, policy: Policy) -> int:
     ).all()
     nagged = 0
     for case in due:
-        steps = policy.nagging.acute if case.acute else policy.nagging.normal
-        waited = int((now - case.activity_at).total_seconds())
+        steps = steps_for(policy, acute=case.acute)
+        waited = int(nag_elapsed(policy, acute=case.acute, start=case.activity_at,
+                                 end=now).total_seconds())
         level = escalation_level(steps, waited)
+        next_at = nag_after(policy, acute=case.acute, start=now, delta=steps.repeat_every)
         # The ORM UPDATE synchronises the loaded row, so keep what it was before the claim.
         previous_level, count = case.escalation_level, case.nag_count + 1
-        if _claim(session, case, now=now, steps=steps, level=level):
+        if _claim(session, case, now=now, next_at=next_at, level=level):
             _enqueue_nags(session, case, now=now, policy=policy, level=level,
                           previous_level=previous_level, count=count, waited=waited)
             nagged += 1

@@ -32,6 +32,7 @@ DONE_PHRASES = {
     ActionId.MODERATE: N_("Hide or removal requested by {actor}, {time}"),
     ActionId.CONSULT: N_("A colleague was asked by {actor}, {time}"),
     ActionId.ACK_CRITICISM: N_("Criticism acknowledged by {actor}, {time}"),
+    ActionId.LOOKING: N_("{actor} is looking at it, {time}; the next reminder waits"),
 }
 
 

@@ -147,6 +147,18 @@ class OfficeHours:
             remaining -= closing - opening
         raise AssertionError("unreachable: _windows_after raises when it runs out")
 
+    def open_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """How much open time lies between two instants (zero when end is not after start)."""
+        begin, stop = _to_utc(start), _to_utc(end)
+        total = timedelta(0)
+        if stop <= begin:
+            return total
+        for opening, closing in self._windows_after(begin):
+            if opening >= stop:
+                break
+            total += min(closing, stop) - opening
+        return total
+
     def next_morning(self, t: datetime) -> datetime:
         """The first opening on a working day after t's local date ("i morgon bitti")."""
         today = _to_utc(t).astimezone(ZoneInfo(self.timezone)).date()

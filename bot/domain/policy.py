@@ -39,6 +39,7 @@ class NagSteps(_Strict):
     repeat_every: timedelta
     dm_after: timedelta
     manager_after: timedelta
+    pause_outside_office_hours: bool = False
 
     @field_validator("first_after", "repeat_every", "dm_after", "manager_after", mode="before")
     @classmethod
@@ -59,6 +60,12 @@ class Nagging(_Strict):
 
     normal: NagSteps
     acute: NagSteps
+
+    @model_validator(mode="after")
+    def _acute_never_pauses(self) -> Nagging:
+        if self.acute.pause_outside_office_hours:
+            raise ValueError("acute: akuta ärenden pausar aldrig utanför kontorstid")
+        return self
 
 
 class Person(_Strict):

@@ -120,6 +120,12 @@ def _buttons(block_id: str, case_id: int, actions: tuple[ActionId, ...]) -> Bloc
         for action in actions]}
 
 
+def reminder_blocks(text: str, case_id: int) -> list[Block]:
+    """A reminder in the thread, with "Jag tittar på det" to push the next one back."""
+    return [{"type": "section", "text": _mrkdwn(text, verbatim=False)},
+            _buttons(f"reminder:{case_id}", case_id, (ActionId.LOOKING, ActionId.FOLLOW_UP))]
+
+
 def criticism_blocks(text: str, case_id: int, link: str | None, t: Translator) -> list[Block]:
     """A manager's direct message about serious criticism, with an acknowledge button."""
     blocks: list[Block] = [{"type": "section", "text": _mrkdwn(text, verbatim=False)}]

@@ -14,11 +14,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from bot.domain.case_view import CaseView
-from bot.domain.notices import CRITICISM, Notice
+from bot.domain.notices import CRITICISM, REMINDER, Notice
 from bot.domain.policy import Person, Policy
 from bot.domain.ports import DeliveryError, MessageRef
 from bot.i18n import Translator
-from bot.slack.blocks import case_card, criticism_blocks, notice_text
+from bot.slack.blocks import case_card, criticism_blocks, notice_text, reminder_blocks
 
 logger = logging.getLogger(__name__)
 MEMBERS_TTL_SECONDS = 60.0
@@ -78,12 +78,13 @@ class SlackChat:
                                     blocks=blocks)
 
     def post_in_thread(self, ref: MessageRef, notice: Notice, *, broadcast: bool) -> None:
-        """Add a line to the card's thread."""
+        """Add a line to the card's thread (a reminder carries "Jag tittar på det")."""
+        text = notice_text(notice, self.t, self.policy)
+        blocks = reminder_blocks(text, notice.case_id) if notice.kind == REMINDER else None
         with delivery_errors():
             self.client.chat_postMessage(
-                channel=ref.channel, thread_ts=ref.message_id,
-                text=notice_text(notice, self.t, self.policy), reply_broadcast=broadcast,
-                unfurl_links=False, unfurl_media=False)
+                channel=ref.channel, thread_ts=ref.message_id, text=text, blocks=blocks,
+                reply_broadcast=broadcast, unfurl_links=False, unfurl_media=False)
 
     def send_direct(self, person: Person, notice: Notice, *, card: MessageRef | None) -> None:
         """Send a direct message, with a link to the card."""

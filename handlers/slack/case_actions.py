@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.db import session_scope
 from bot.domain.actions import FORM_ACTIONS, ActionId
-from bot.domain.cases import record_refusal
+from bot.domain.cases import CaseClosedError, record_action, record_refusal
 from bot.domain.form_context import build_form_context
 from bot.domain.forms import form_for
 from bot.domain.models import Case, CaseState
@@ -93,3 +93,24 @@ def register(app: App, rt: Runtime, chat: SlackChat) -> None:
 
     for action in (*FORM_ACTIONS, ActionId.HISTORY):
         app.action(action.value)(on_button)
+
+    @app.action(ActionId.LOOKING.value)
+    def on_looking(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """ "Jag tittar på det": the next reminder waits one interval, and the thread says who."""
+        ack()
+        user = body["user"]["id"]
+        case_id = case_id_of(body)
+        with Session(rt.engine) as session:
+            case = session.get(Case, case_id) if case_id is not None else None
+            if case is None or case_id is None:
+                return
+            if not check_allowed(rt, chat, client, case=case, user=user,
+                                 action=ActionId.LOOKING.value, channel=case.channel):
+                return
+        try:
+            with session_scope(rt.engine) as session:
+                record_action(session, case_id=case_id, action=ActionId.LOOKING, actor=user,
+                              platform="slack", details={}, policy=rt.policy, now=rt.clock())
+        except CaseClosedError:
+            return
+        rt.wake_outbox()

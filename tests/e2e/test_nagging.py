@@ -4,6 +4,8 @@ then the manager. The clock is injected; nothing sleeps on real minutes."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -18,10 +20,12 @@ from tests.helpers import (
     fb_comment,
     only_case,
     post_meta,
+    post_slack,
     radio,
     submit,
     wait_until,
 )
+from tests.standins.signing import slack_block_action
 
 
 def individual_case(_text: str) -> Assessment:
@@ -33,14 +37,21 @@ def acute_crisis(_text: str) -> Assessment:
 
 
 def reminders(server: Server) -> list[dict]:
-    return [c.body for c in server.slack.calls("chat.postMessage")
-            if c.body.get("thread_ts") and c.body.get("reply_broadcast") in (True, "true", "1", 1)
-            and not c.failed]
+    return [
+        c.body
+        for c in server.slack.calls("chat.postMessage")
+        if c.body.get("thread_ts")
+        and c.body.get("reply_broadcast") in (True, "true", "1", 1)
+        and not c.failed
+    ]
 
 
 def direct_messages(server: Server) -> list[dict]:
-    return [c.body for c in server.slack.calls("chat.postMessage")
-            if str(c.body.get("channel", "")).startswith("D") and not c.failed]
+    return [
+        c.body
+        for c in server.slack.calls("chat.postMessage")
+        if str(c.body.get("channel", "")).startswith("D") and not c.failed
+    ]
 
 
 def sweep_and_deliver(server: Server) -> None:
@@ -82,10 +93,16 @@ def test_the_nag_ladder_then_silence_after_follow_up(start_server) -> None:
     assert server.slack.calls("conversations.open")[-1].body["users"] in ("U3", ["U3"])
     assert len(direct_messages(server)) == 2
     assert [e.details["level"] for e in events(server.runtime.engine, case.id, "escalated")] == [
-        1, 2]
+        1,
+        2,
+    ]
 
-    submit(server.url, "follow_up", case.id,
-           {"outcome": radio("confirmed"), "confirmed_by": radio("authority")})
+    submit(
+        server.url,
+        "follow_up",
+        case.id,
+        {"outcome": radio("confirmed"), "confirmed_by": radio("authority")},
+    )
     wait_until(lambda: only_case(server.runtime.engine).closed_at is not None)
     sweep_and_deliver(server)
     server.slack.wait_for("chat.update")
@@ -110,9 +127,16 @@ def test_an_action_pushes_the_next_reminder_forward(start_server) -> None:
     post_meta(server.url, fb_comment("Mitt ärende"))
     case = only_case(server.runtime.engine)
     clock.advance(minutes=25)
-    submit(server.url, "refer", case.id, {"contact": choose("kontaktcenter"),
-                                          "reply_kind": radio("refer"),
-                                          "delivery": radio("none")})
+    submit(
+        server.url,
+        "refer",
+        case.id,
+        {
+            "contact": choose("kontaktcenter"),
+            "reply_kind": radio("refer"),
+            "delivery": radio("none"),
+        },
+    )
     server.slack.wait_for("chat.update")
     clock.advance(minutes=10)  # 35 min after opening, 10 after the referral
     assert run_sweep(server.runtime) == 0
@@ -156,3 +180,79 @@ def test_a_restarted_clock_loses_nothing_and_repeats_nothing(start_server) -> No
     assert run_sweep(second.runtime) == 1
     sweep_and_deliver(second)
     assert len(reminders(second)) == 2
+
+
+SE = ZoneInfo("Europe/Stockholm")
+
+
+def test_normal_cases_pause_over_the_weekend(start_server) -> None:
+    clock = FakeClock(datetime(2026, 11, 20, 16, 15, tzinfo=SE))  # Friday, 15 min before closing
+    server = start_server(clock=clock, background=False, assessor=individual_case)
+    post_meta(server.url, fb_comment("Mitt ärende"))
+    clock.now = datetime(2026, 11, 21, 12, 0, tzinfo=SE)  # Saturday
+    assert run_sweep(server.runtime) == 0
+    clock.now = datetime(2026, 11, 23, 8, 14, tzinfo=SE)  # Monday morning
+    assert run_sweep(server.runtime) == 0
+    clock.now = datetime(2026, 11, 23, 8, 15, tzinfo=SE)  # 30 minutes of office time
+    assert run_sweep(server.runtime) == 1
+
+
+def test_normal_cases_pause_over_midsommar_but_acute_ones_never(start_server) -> None:
+    clock = FakeClock(datetime(2026, 6, 18, 16, 20, tzinfo=SE))  # the Thursday before midsommar
+    server = start_server(clock=clock, background=False, assessor=individual_case)
+    post_meta(server.url, fb_comment("Mitt ärende"))
+    clock.now = datetime(2026, 6, 19, 12, 0, tzinfo=SE)  # midsommarafton: closed
+    assert run_sweep(server.runtime) == 0
+    clock.now = datetime(2026, 6, 22, 8, 20, tzinfo=SE)  # Monday: 10 + 20 minutes
+    assert run_sweep(server.runtime) == 1
+
+    acute = start_server(clock=clock, background=False, assessor=acute_crisis)
+    clock.now = datetime(2026, 6, 19, 23, 0, tzinfo=SE)  # midsommarafton, late evening
+    post_meta(acute.url, fb_comment("...", "acute_1"))
+    clock.now = datetime(2026, 6, 19, 23, 5, tzinfo=SE)
+    assert run_sweep(acute.runtime) == 1
+
+
+def test_escalation_counts_office_time_only(start_server) -> None:
+    clock = FakeClock(datetime(2026, 11, 20, 15, 30, tzinfo=SE))  # Friday afternoon
+    server = start_server(clock=clock, background=False, assessor=individual_case)
+    post_meta(server.url, fb_comment("Mitt ärende"))
+    clock.now = datetime(2026, 11, 20, 16, 0, tzinfo=SE)
+    sweep_and_deliver(server)
+    assert len(reminders(server)) == 1 and direct_messages(server) == []
+    clock.now = datetime(2026, 11, 23, 8, 30, tzinfo=SE)  # 1.5 h of office time: no DM yet
+    sweep_and_deliver(server)
+    assert direct_messages(server) == []
+    clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=SE)  # 2 h of office time: the DM
+    sweep_and_deliver(server)
+    assert len(direct_messages(server)) == 1
+
+
+def test_jag_tittar_pa_det_pushes_the_next_reminder_back(start_server) -> None:
+    clock = FakeClock()
+    server = start_server(clock=clock, assessor=individual_case)
+    post_meta(server.url, fb_comment("Mitt ärende"))
+    case = only_case(server.runtime.engine)
+    clock.advance(minutes=30)
+    run_sweep(server.runtime)
+    reminder = server.slack.wait_for(
+        "chat.postMessage",
+        predicate=lambda c: bool(c.body.get("reply_broadcast") in (True, "true", "1", 1)),
+    )[0].body
+    buttons = [
+        e["text"]["text"]
+        for b in reminder["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert buttons == ["Jag tittar på det", "Följ upp"]
+    clock.advance(minutes=10)
+    post_slack(server.url, slack_block_action(action_id="looking", value=str(case.id), user="U2"))
+    server.slack.wait_for(
+        "chat.postMessage", predicate=lambda c: "tittar på" in str(c.body.get("text"))
+    )
+    wait_until(lambda: only_case(server.runtime.engine).last_action == "looking")
+    clock.advance(minutes=29)  # 39 min after the reminder, 29 after "tittar på det"
+    assert run_sweep(server.runtime) == 0
+    clock.advance(minutes=1)
+    assert run_sweep(server.runtime) == 1
