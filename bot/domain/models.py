@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -260,3 +260,39 @@ class RemovalRecord(SQLModel, table=True):
     requested_at: datetime
     done_at: datetime | None = None
     error: str | None = Field(default=None, max_length=500)
+
+
+class Absence(SQLModel, table=True):
+    """Who is away (or hands over) from when to when, and who covers which accounts."""
+
+    __tablename__ = "absence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=64, index=True)
+    kind: str = Field(default="absence", max_length=20)  # "absence" or "handover"
+    reason: str | None = Field(default=None, max_length=40)  # sick, leave, vacation, other
+    starts_on: date
+    ends_on: date
+    deputy_id: str | None = Field(default=None, max_length=64)
+    # Policy account ids the deputy takes over; empty means all the person's accounts.
+    accounts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    source: str = Field(default="command", max_length=20)
+    handed_over_at: datetime | None = None
+    cancelled_at: datetime | None = None
+
+
+class StatusAlert(SQLModel, table=True):
+    """A chat status that says someone is away while no handover is recorded: nag until fixed."""
+
+    __tablename__ = "status_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(max_length=64, index=True)
+    reason: str = Field(max_length=40)
+    detected_at: datetime
+    next_nag_at: datetime | None = Field(default=None, index=True)
+    nag_count: int = 0
+    resolved_at: datetime | None = None
+    resolution: str | None = Field(default=None, max_length=40)
