@@ -42,7 +42,9 @@ def serve(*, with_scheduler: bool) -> None:
         # Clicks and events arrive over the socket; Meta's webhooks still come over HTTP.
         SocketModeHandler(runtime.slack_app,
                           settings.slack_app_token.get_secret_value()).connect()
-    uvicorn.run(runtime.api, host="0.0.0.0", port=settings.port, log_level="info")  # noqa: S104
+    level = logging.getLogger().getEffectiveLevel()
+    uvicorn.run(runtime.api, host="0.0.0.0", port=settings.port,  # noqa: S104
+                log_level=logging.getLevelName(level).lower(), access_log=level <= logging.INFO)
 
 
 def console(comments: Path | None, *, fresh: bool, db_file: Path | None = None) -> None:

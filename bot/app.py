@@ -157,6 +157,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         with session_scope(runtime.engine) as session:
             sync_directory(session, runtime.policy)
+        runtime.assessor("")  # load the rules now, not inside the first webhook
         if background:
             runtime.start_background(scheduler=settings.run_scheduler)
         yield

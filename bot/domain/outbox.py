@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ POST_CARD, UPDATE_CARD, THREAD, DIRECT = "post_card", "update_card", "thread", "
 GRAPH_REPLY, GRAPH_MODERATE = "graph_reply", "graph_moderate"
 _GRAPH_WHAT = {GRAPH_REPLY: ("reply", "reply_id"), GRAPH_MODERATE: ("moderate", "removal_id")}
 LEASE = timedelta(seconds=60)
+LANES = 4
 MAX_BACKOFF = timedelta(minutes=5)
 BATCH = 50
 
@@ -74,6 +76,7 @@ class OutboxWorker:
         self.clock = clock
         self.graph = graph
         self.wake = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=LANES, thread_name_prefix="outbox")
 
     def _card_ref(self, session: Session, case_id: int) -> MessageRef | None:
         ref = session.exec(
@@ -129,16 +132,28 @@ class OutboxWorker:
             deliver_moderation(session, self.graph, removal_id=int(row.payload["removal_id"]),
                                now=self.clock())
 
-    def _claim(self, session: Session, row: OutboxMessage, now: datetime) -> bool:
-        result = session.exec(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == row.id,
-                   col(OutboxMessage.status) == OutboxStatus.PENDING,
-                   col(OutboxMessage.next_attempt_at) == row.next_attempt_at)
-            .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
-        )
-        session.commit()
-        return bool(result.rowcount == 1)
+    def _claim_due(self, now: datetime) -> list[tuple[int, int | None]]:
+        """Claim up to BATCH due rows in one statement; another worker gets none of them."""
+        with Session(self.engine) as session:
+            due = session.exec(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == OutboxStatus.PENDING,
+                       col(OutboxMessage.next_attempt_at) <= now)
+                .order_by(col(OutboxMessage.id)).limit(BATCH)
+            ).all()
+            if not due:
+                return []
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(due),
+                       col(OutboxMessage.status) == OutboxStatus.PENDING,
+                       col(OutboxMessage.next_attempt_at) <= now)
+                .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
+                .returning(col(OutboxMessage.id), col(OutboxMessage.case_id))
+                .execution_options(synchronize_session=False)
+            ).all()
+            session.commit()
+        return sorted((int(row_id), case_id) for row_id, case_id in claimed)
 
     def _delay_target(self, session: Session, target: str | None, until: datetime) -> None:
         if target:  # a 429 is per channel: everything queued for it waits as long
@@ -160,23 +175,38 @@ class OutboxWorker:
             self.wake.set()
 
     def run_once(self) -> int:
-        """Deliver what is due now; returns how many rows were completed."""
+        """Deliver what is due now; returns how many rows were completed.
+
+        Rows are spread over lanes by case, so one slow call does not hold up other cases,
+        while the messages of one case keep their order.
+        """
+        claimed = self._claim_due(self.clock())
+        lanes: dict[int, list[int]] = {}
+        for row_id, case_id in claimed:
+            lanes.setdefault((case_id if case_id is not None else row_id) % LANES, []).append(
+                row_id)
+        if len(lanes) <= 1:
+            return sum(self._run_lane(ids) for ids in lanes.values())
+        return sum(self._pool.map(self._run_lane, lanes.values()))
+
+    def _run_lane(self, row_ids: list[int]) -> int:
         done = 0
-        blocked: set[int] = set()
+        blocked: dict[int, datetime] = {}
         with Session(self.engine) as session:
-            due = session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == OutboxStatus.PENDING,
-                       col(OutboxMessage.next_attempt_at) <= self.clock())
-                .order_by(col(OutboxMessage.id)).limit(BATCH)
-            ).all()
-            for row in due:
-                if row.case_id in blocked or not self._claim(session, row, self.clock()):
+            for row_id in row_ids:
+                row = session.get(OutboxMessage, row_id)
+                if row is None:
+                    continue
+                if row.case_id in blocked:  # wait behind the case's earlier message
+                    row.next_attempt_at, row.attempts = blocked[row.case_id], row.attempts - 1
+                    session.add(row)
+                    session.commit()
                     continue
                 done += self._attempt(session, row, blocked)
         return done
 
-    def _attempt(self, session: Session, row: OutboxMessage, blocked: set[int]) -> int:
+    def _attempt(self, session: Session, row: OutboxMessage,
+                 blocked: dict[int, datetime]) -> int:
         now = self.clock()
         try:
             self._deliver(session, row)
@@ -205,7 +235,7 @@ class OutboxWorker:
         session.add(row)
         session.commit()
         if row.status == OutboxStatus.PENDING and row.case_id is not None:
-            blocked.add(row.case_id)  # keep a case's messages in order
+            blocked[row.case_id] = row.next_attempt_at  # keep a case's messages in order
         return int(row.status == OutboxStatus.DONE)
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
