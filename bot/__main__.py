@@ -110,14 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     console_p.add_argument("--database", type=Path, help="SQLite file (default data/console.db)")
     ingest_p = sub.add_parser("ingest", help="ingest a JSON Lines file")
     ingest_p.add_argument("file", type=Path)
-    sub.add_parser("classify", help="assess JSON Lines from stdin")
+    classify_p = sub.add_parser("classify", help="assess JSON Lines from stdin (or files)")
+    classify_p.add_argument("files", nargs="*", help="JSON Lines files (default: stdin)")
     sub.add_parser("migrate", help="alembic upgrade head")
     args = parser.parse_args(argv)
 
     if args.command == "classify":
-        from bot.risk.cli import classify_stream
+        from bot.risk.cli import main as classify_main
 
-        return classify_stream(sys.stdin, sys.stdout)
+        return classify_main(args.files)
     configure_logging("WARNING" if args.command in ("console", "run") else None)
     from config.settings import get_settings
 

@@ -1,0 +1,68 @@
+"""The command line: ingest from other sources, classify JSON Lines, and the health check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from bot.db import make_engine
+from tests.conftest import Server
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "META_"))}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, cwd=ROOT, env={**base, **(env or {})},
+                          timeout=120, check=False)
+
+
+def test_classify_keeps_order_and_answers_every_line() -> None:
+    lines = [
+        {"id": 1, "text": "Jag orkar inte leva längre"},
+        {"id": "b", "text": "Vilka tider har biblioteket?"},
+        "not json",
+        {"id": 3, "text": "Grannens barn blir slagen varje kväll"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)
+                      for x in lines) + "\n"
+    result = run_bot("classify", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("id") for o in out] == [1, "b", None, 3]
+    assert out[0]["categories"] == ["crisis"] and out[0]["acute"] is True
+    assert out[0]["evidence"] and out[1]["categories"] == []
+    assert "error" in out[2]
+    assert "child_at_risk" in out[3]["categories"]
+
+
+def test_ingest_stores_items_opens_cases_and_names_bad_lines(tmp_path: Path) -> None:
+    source = tmp_path / "items.jsonl"
+    source.write_text("\n".join([
+        json.dumps({"id": "x1", "text": "Jag orkar inte leva längre", "author": "Eva"}),
+        json.dumps({"id": "x2", "text": "Fint väder idag"}),
+        "{broken",
+        json.dumps({"id": "x1", "text": "Jag orkar inte leva längre"}),
+    ]) + "\n", encoding="utf-8")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    assert run_bot("migrate", env=env).returncode == 0
+    result = run_bot("ingest", str(source), env=env)
+    assert result.returncode == 1  # one line was refused
+    assert "items.jsonl:3: not JSON" in result.stderr
+    assert result.stdout.strip() == "2 stored, 1 cases opened, 1 lines refused"
+
+
+def test_healthz_reports_the_database_and_the_outbox(server: Server) -> None:
+    body = httpx.get(f"{server.url}/healthz").json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["outbox"] == {"pending": 0, "oldest_seconds": 0.0}
+    server.runtime.engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    broken = httpx.get(f"{server.url}/healthz")
+    assert broken.status_code == 503 and broken.json()["status"] == "error"
