@@ -96,6 +96,38 @@ def ingest(path: Path) -> int:
     return 1 if failed else 0
 
 
+def report(start: str, end: str, chart: Path | None) -> int:
+    """Print the report for a period (local dates, end exclusive) and save its chart."""
+    from datetime import date, datetime
+
+    from sqlmodel import Session
+
+    from bot.app import create_runtime
+    from bot.i18n import STOCKHOLM, translator
+    from bot.reporting.stats import build_report
+    from bot.reporting.text import report_plain
+    from config.settings import get_settings
+
+    try:
+        first, stop = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as exc:
+        print(f"--from/--to: {exc} (write e.g. 2026-11-16)", file=sys.stderr)
+        return 2
+    runtime = create_runtime(get_settings())
+    begin = datetime.combine(first, datetime.min.time(), tzinfo=STOCKHOLM)
+    finish = datetime.combine(stop, datetime.min.time(), tzinfo=STOCKHOLM)
+    t = translator(runtime.settings.default_locale)
+    with Session(runtime.engine) as session:
+        result = build_report(session, policy=runtime.policy, start=begin, end=finish)
+    print(report_plain(result, t))
+    if chart is not None:
+        from bot.reporting.chart import render_chart
+
+        chart.write_bytes(render_chart(result, t))
+        print(f"\n{chart}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -113,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     classify_p = sub.add_parser("classify", help="assess JSON Lines from stdin (or files)")
     classify_p.add_argument("files", nargs="*", help="JSON Lines files (default: stdin)")
     sub.add_parser("migrate", help="alembic upgrade head")
+    report_p = sub.add_parser("report", help="the evaluation report for a period")
+    report_p.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
+    report_p.add_argument("--to", dest="end", required=True,
+                          help="the day after the last, YYYY-MM-DD")
+    report_p.add_argument("--chart", type=Path, help="also save the chart as this PNG")
     args = parser.parse_args(argv)
 
     if args.command == "classify":
@@ -138,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                 db_file=args.database)
     elif args.command == "ingest":
         return ingest(args.file)
+    elif args.command == "report":
+        return report(args.start, args.end, args.chart)
     return 0
 
 

@@ -34,6 +34,23 @@ def run_sweep(rt: Runtime) -> int:
     return nagged
 
 
+def run_weekly_report(rt: Runtime) -> bool:
+    """Queue last week's report for the managers' channel (once, however many clocks run)."""
+    from bot.reporting.delivery import queue_weekly_report
+    from bot.reporting.stats import last_week
+
+    now = rt.clock()
+    start, end = last_week(now)
+    channel = rt.policy.schedule.report_channel or rt.settings.slack_channel
+    with Session(rt.engine) as session:
+        queued = queue_weekly_report(session, policy=rt.policy, channel=channel, start=start,
+                                     end=end, now=now)
+        session.commit()
+    if queued:
+        rt.wake_outbox()
+    return queued
+
+
 def _log_failure(event: JobExecutionEvent) -> None:
     if event.exception is not None:
         logger.error("scheduler: job %s failed: %r", event.job_id, event.exception)
@@ -47,7 +64,12 @@ def build_scheduler(rt: Runtime, *, blocking: bool) -> BaseScheduler:
     scheduler = cls(timezone=ZoneInfo(rt.settings.timezone),
                     job_defaults={"coalesce": True, "max_instances": 1,
                                   "misfire_grace_time": 120})
+    schedule = rt.policy.schedule
     scheduler.add_job(run_sweep, "interval", seconds=SWEEP_SECONDS, args=[rt], id="sweep",
+                      replace_existing=True)
+    hour, minute = schedule.weekly_report_at.split(":")
+    scheduler.add_job(run_weekly_report, "cron", day_of_week=schedule.weekly_report_day,
+                      hour=int(hour), minute=int(minute), args=[rt], id="weekly-report",
                       replace_existing=True)
     scheduler.add_listener(_log_failure, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return scheduler

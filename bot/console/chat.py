@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.console.render import render_card, render_notice_line
@@ -42,6 +43,14 @@ class ConsoleChat:
         """Print a thread line."""
         prefix = self.t.gettext("In the thread of case {case}").format(case=notice.case_id)
         self._print(f"  ↳ {prefix}: {render_notice_line(notice, self.t, self.policy)}")
+
+    def post_report(self, channel: str, text: str, chart: bytes, filename: str) -> None:
+        """Print the report and save its chart next to the console database."""
+        folder = Path("data") / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / filename).write_bytes(chart)
+        self._print("\n" + text + "\n" + self.t.gettext("(chart saved as {path})").format(
+            path=folder / filename))
 
     def send_direct(self, person: Person, notice: Notice, *, card: MessageRef | None) -> None:
         """Print a direct message."""

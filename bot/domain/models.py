@@ -76,7 +76,7 @@ class Item(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     permalink: str | None = Field(default=None, max_length=500)
     created_at: datetime
-    received_at: datetime = Field(default_factory=utcnow)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
     edited_at: datetime | None = None
     removed_at: datetime | None = None
     hidden: bool = False
@@ -124,7 +124,7 @@ class Case(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=64)
     state: str = Field(default=CaseState.NEW, max_length=20, index=True)
     acute: bool = False
-    opened_at: datetime = Field(default_factory=utcnow)
+    opened_at: datetime = Field(default_factory=utcnow, index=True)
     first_action_at: datetime | None = None
     closed_at: datetime | None = None
     activity_at: datetime = Field(default_factory=utcnow)
@@ -144,7 +144,7 @@ class CaseEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = Field(default_factory=utcnow, index=True)
     kind: str = Field(max_length=40)
     actor: str | None = Field(default=None, max_length=64)
     platform: str = Field(max_length=20)
@@ -232,7 +232,7 @@ class OutgoingReply(SQLModel, table=True):
     method: str = Field(max_length=20)
     requested_by: str = Field(max_length=64)
     requested_at: datetime
-    posted_at: datetime | None = None
+    posted_at: datetime | None = Field(default=None, index=True)
     external_id: str | None = Field(default=None, max_length=128)
     error: str | None = Field(default=None, max_length=500)
 
@@ -258,7 +258,7 @@ class RemovalRecord(SQLModel, table=True):
     fresh_sha256: str | None = Field(default=None, max_length=64)
     requested_by: str = Field(max_length=64)
     requested_at: datetime
-    done_at: datetime | None = None
+    done_at: datetime | None = Field(default=None, index=True)
     error: str | None = Field(default=None, max_length=500)
 
 

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 POST_CARD, UPDATE_CARD, THREAD, DIRECT = "post_card", "update_card", "thread", "direct"
 GRAPH_REPLY, GRAPH_MODERATE = "graph_reply", "graph_moderate"
+REPORT = "report"
 _GRAPH_WHAT = {GRAPH_REPLY: ("reply", "reply_id"), GRAPH_MODERATE: ("moderate", "removal_id")}
 LEASE = timedelta(seconds=60)
 LANES = 4
@@ -109,6 +110,8 @@ class OutboxWorker:
             self._direct(row, ref)
         elif row.op in _GRAPH_WHAT:
             self._graph(session, row)
+        elif row.op == REPORT:
+            self._report_delivery(session, row)
         else:
             raise ValueError(f"unknown outbox op {row.op!r}")
 
@@ -121,6 +124,14 @@ class OutboxWorker:
             logger.warning("outbox %s: person no longer in the policy; skipped", row.id)
             return
         self.port.send_direct(person, Notice.from_payload(row.payload["notice"]), card=ref)
+
+    def _report_delivery(self, session: Session, row: OutboxMessage) -> None:
+        from bot.reporting.delivery import render_weekly
+
+        text, chart, filename = render_weekly(
+            session, policy=self.policy, start=datetime.fromisoformat(row.payload["start"]),
+            end=datetime.fromisoformat(row.payload["end"]))
+        self.port.post_report(row.target or "", text, chart, filename)
 
     def _graph(self, session: Session, row: OutboxMessage) -> None:
         if self.graph is None:

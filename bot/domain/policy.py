@@ -108,6 +108,22 @@ class Account(_Strict):
     responders: tuple[str, ...] | None = None
 
 
+class Schedule(_Strict):
+    """When the clock's daily and weekly jobs run (Europe/Stockholm), and where reports go."""
+
+    daily_check_at: str = "07:30"
+    weekly_report_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_report_at: str = "08:00"
+    report_channel: str | None = None
+
+    @field_validator("daily_check_at", "weekly_report_at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"ogiltig tid {value!r} (skriv t.ex. 07:30)")
+        return value
+
+
 class Policy(_Strict):
     """The whole policy file, cross-checked."""
 
@@ -116,6 +132,7 @@ class Policy(_Strict):
     nagging: Nagging
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
     routes: Routes = Field(default_factory=Routes)
+    schedule: Schedule = Field(default_factory=Schedule)
     contacts_file: str = "contacts.toml"
     replies_file: str = "replies.toml"
     people: tuple[Person, ...] = Field(default=())

@@ -80,3 +80,7 @@ class ChatPort(Protocol):
     def send_direct(self, person: Person, notice: Notice, *, card: MessageRef | None) -> None:
         """Send a person a direct message, linking to the card when there is one."""
         ...
+
+    def post_report(self, channel: str, text: str, chart: bytes, filename: str) -> None:
+        """Post the weekly report: a short text and its chart image."""
+        ...

@@ -107,6 +107,13 @@ class SlackChat:
             self.client.chat_postMessage(channel=dm["channel"]["id"], text=text, blocks=blocks,
                                          unfurl_links=False, unfurl_media=False)
 
+    def post_report(self, channel: str, text: str, chart: bytes, filename: str) -> None:
+        """Upload the chart with the report text as its message."""
+        with delivery_errors():
+            self.client.files_upload_v2(channel=channel, content=chart, filename=filename,
+                                        title=filename.removesuffix(".png"),
+                                        initial_comment=text)
+
     def channel_members(self, channel: str) -> frozenset[str]:
         """The members of a channel, cached for a minute."""
         cached = self._members.get(channel)

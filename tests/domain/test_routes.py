@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.actions import ActionId
-from bot.domain.case_view import CaseView
 from bot.domain.case_actions import follow_up_time
+from bot.domain.case_view import CaseView
 from bot.domain.forms import FormContext, form_for
 from bot.domain.models import CaseState
 from bot.domain.playbook import load_playbook
