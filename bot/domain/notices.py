@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from babel.dates import format_date
 
 from bot.domain.actions import ActionId
 from bot.domain.forms import N_
@@ -23,6 +25,11 @@ FOLLOW_UP_LATER = "follow_up_later"
 REPLY_POSTED = "reply_posted"
 MODERATED = "moderated"
 DELIVERY_FAILED = "delivery_failed"
+# Absence and handover. The person-level ones (not about one case) use case_id 0.
+HANDED_OVER = "handed_over"
+STATUS_NO_HANDOVER = "status_no_handover"
+STATUS_NO_HANDOVER_MANAGER = "status_no_handover_manager"
+UNATTENDED = "unattended"
 
 DONE_PHRASES = {
     ActionId.REFER: N_("Referral made by {actor}, {time}"),
@@ -216,11 +223,57 @@ def _removed(x: _Parts) -> str:
     return x.t.gettext("The author removed the text on the platform; our copy is kept.")
 
 
+def _day(x: _Parts, key: str) -> str:
+    return format_date(date.fromisoformat(str(x.p[key])), "d MMMM y", locale=x.t.babel_locale)
+
+
+def _handed_over(x: _Parts) -> str:
+    if x.p.get("kind") == "handover":
+        template = x.t.gettext("{absent} has handed the account over until and including "
+                               "{date}; {deputy} is responsible for the case now.")
+    else:
+        template = x.t.gettext("{absent} is away until and including {date}; {deputy} is "
+                               "responsible for the case now.")
+    return template.format(absent=x.person(x.p.get("absent"), "person"),
+                           deputy=x.person(x.p.get("deputy"), "person"), date=_day(x, "until"))
+
+
+def _status_no_handover(x: _Parts) -> str:
+    return x.t.gettext(
+        "Your status says you are away, but no handover is recorded. Record your absence "
+        "with /frånvaro and a colleague will take over your accounts."
+    )
+
+
+def _status_no_handover_manager(x: _Parts) -> str:
+    return x.t.gettext(
+        "{who}: according to their status {absent} is away, but no handover is recorded "
+        "for {accounts}. Make sure a colleague takes over, with /överlämning."
+    ).format(who=x.who, absent=x.person(x.p.get("absent"), "person"),
+             accounts=x.text(str(x.p.get("accounts", ""))))
+
+
+def _unattended(x: _Parts) -> str:
+    if x.p.get("deputy"):
+        template = x.t.gettext(
+            "The account {account} has no responsible person present: {absent} is away, "
+            "and so is the deputy {deputy}. Appoint another deputy with /överlämning.")
+    else:
+        template = x.t.gettext(
+            "The account {account} has no responsible person present: {absent} is away "
+            "and no deputy is recorded. Appoint a deputy with /överlämning.")
+    return template.format(account=x.text(str(x.p.get("account", ""))),
+                           absent=x.person(x.p.get("absent"), "person"),
+                           deputy=x.person(x.p.get("deputy"), "person"))
+
+
 _RENDERERS: dict[str, Callable[[_Parts], str]] = {
     ACTED: _acted, REMINDER: _reminder, ESCALATED_RESPONSIBLE: _escalated_responsible,
     ESCALATED_MANAGER: _escalated_manager, CRITICISM: _criticism, CONSULT: _consult,
     FOLLOW_UP_LATER: _follow_up_later, REPLY_POSTED: _reply_posted, MODERATED: _moderated,
     DELIVERY_FAILED: _delivery_failed, EDITED: _edited, REMOVED: _removed,
+    HANDED_OVER: _handed_over, STATUS_NO_HANDOVER: _status_no_handover,
+    STATUS_NO_HANDOVER_MANAGER: _status_no_handover_manager, UNATTENDED: _unattended,
 }
 
 
