@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -12,8 +13,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlmodel import Session
 
+from bot.domain.absence import hand_over_due
+from bot.domain.duty import check_accounts_attended
 from bot.domain.models import SchedulerHeartbeat
 from bot.domain.nagging import sweep_due_nags
+from bot.domain.status import sweep_status_alerts
+from bot.i18n import STOCKHOLM
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -23,15 +28,26 @@ SWEEP_SECONDS = 30
 
 
 def run_sweep(rt: Runtime) -> int:
-    """One sweep: claim due cases, queue their reminders, record the heartbeat."""
+    """One sweep: hand over to deputies whose cover has begun, remind due cases, nag about
+    away-statuses without a handover, tell managers about unattended accounts; returns how
+    many cases were reminded."""
     now = rt.clock()
+    policy = rt.policy
     with Session(rt.engine) as session:
-        nagged = sweep_due_nags(session, now=now, policy=rt.policy)
+        hand_over_due(session, policy=policy, now=now)
+        nagged = sweep_due_nags(session, now=now, policy=policy)
+        sweep_status_alerts(session, policy=policy, now=now)
+        if local_clock(now) >= policy.schedule.daily_check_at:
+            check_accounts_attended(session, policy=policy, now=now)
         session.merge(SchedulerHeartbeat(job="sweep", last_run_at=now))
         session.commit()
-    if nagged:
-        rt.wake_outbox()
+    rt.wake_outbox()
     return nagged
+
+
+def local_clock(now: datetime) -> str:
+    """The municipality's wall-clock time as "HH:MM"."""
+    return now.astimezone(STOCKHOLM).strftime("%H:%M")
 
 
 def run_weekly_report(rt: Runtime) -> bool:

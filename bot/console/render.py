@@ -57,6 +57,9 @@ def render_card(view: CaseView, t: Translator, policy: Policy) -> str:
                                  actor=fmt(line.actor, line.actor_platform), at=line.at,
                                  text=_plain)
         rows += _lines("✔ ", summary)
+    if view.is_open and view.covering_for is not None and view.responsible is not None:
+        rows += _lines("", t.gettext("{absent} is away; {who} is responsible").format(
+            absent=view.covering_for.name, who=view.responsible.name))
     if view.missing:
         rows += _lines("", t.gettext("Still missing: {what}").format(
             what=", ".join(t.gettext(m) for m in view.missing)))

@@ -170,7 +170,7 @@ class ConsoleSession:
         self.say(help_text)
         while True:
             with Session(self.rt.engine) as session:
-                view = load_case_view(session, case_id, self.rt.policy)
+                view = load_case_view(session, case_id, self.rt.policy, self.clock())
             offered = {CONSOLE_NUMBERS[a]: a for a in console_actions(view)}
             answer = self.ask("> " if view.is_open else self.t.gettext("(closed) > "))
             if answer is None or answer.strip() == "q":

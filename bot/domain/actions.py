@@ -17,6 +17,9 @@ class ActionId(StrEnum):
     HISTORY = "show_history"
     ACK_CRITICISM = "ack_criticism"
     LOOKING = "looking"
+    ABSENCE = "absence"
+    HANDOVER = "handover"
+    CANCEL_ABSENCE = "cancel_absence"
 
 
 CASE_BUTTONS: tuple[ActionId, ...] = (
@@ -40,6 +43,9 @@ _LABELS = {
     ActionId.HISTORY: "Historik",
     ActionId.ACK_CRITICISM: "Kvittera",
     ActionId.LOOKING: "Jag tittar på det",
+    ActionId.ABSENCE: "Frånvaro",
+    ActionId.HANDOVER: "Överlämning",
+    ActionId.CANCEL_ABSENCE: "Ta bort",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.domain.actions import ActionId
+from bot.domain.duty import responsibility
 from bot.domain.forms import N_
 from bot.domain.models import Assessment, Case, CaseEvent, CaseState, Item
 from bot.domain.policy import Person, Policy
@@ -73,6 +74,7 @@ class CaseView:
     missing: tuple[str, ...]
     responsible: Person | None
     hidden: bool = False
+    covering_for: Person | None = None  # the regular responsible person, while away
 
     @property
     def can_moderate(self) -> bool:
@@ -105,8 +107,8 @@ def _missing(categories: tuple[str, ...], done: set[ActionId], state: CaseState)
     return tuple(missing)
 
 
-def load_case_view(session: Session, case_id: int, policy: Policy) -> CaseView:
-    """Build the view of one case from the database."""
+def load_case_view(session: Session, case_id: int, policy: Policy, now: datetime) -> CaseView:
+    """Build the view of one case from the database (who is responsible as of now)."""
     case = session.get(Case, case_id)
     if case is None:
         raise LookupError(f"case {case_id} does not exist")
@@ -124,6 +126,8 @@ def load_case_view(session: Session, case_id: int, policy: Policy) -> CaseView:
         for e in events
     )
     account = policy.account(case.account_id) if case.account_id else None
+    duty = (responsibility(session, policy=policy, account=account, now=now)
+            if account else None)
     categories = tuple(assessment.categories)
     seen: set[tuple[str, str]] = set()
     reasons = []
@@ -149,6 +153,7 @@ def load_case_view(session: Session, case_id: int, policy: Policy) -> CaseView:
         removed=item.removed_at is not None,
         history=history,
         missing=_missing(categories, {h.action for h in history}, CaseState(case.state)),
-        responsible=policy.person(account.responsible) if account else None,
+        responsible=duty.responsible if duty else None,
         hidden=item.hidden,
+        covering_for=duty.absent if duty else None,
     )

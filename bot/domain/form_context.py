@@ -62,7 +62,7 @@ def build_form_context(
 ) -> FormContext:
     """Everything the form for this case and button needs right now."""
     values = dict(values or {})
-    view = load_case_view(session, case_id, playbook.policy)
+    view = load_case_view(session, case_id, playbook.policy, now)
     case = session.get(Case, case_id)
     item = session.get(Item, case.item_id) if case else None
     assert case is not None and item is not None

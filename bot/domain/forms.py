@@ -9,13 +9,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from bot.domain.actions import ActionId, button_label
+from bot.domain.swedish_dates import DateParseError, parse_period
+from bot.i18n import STOCKHOLM
 
 if TYPE_CHECKING:
     from bot.domain.case_view import CaseView
     from bot.domain.contacts import Contact
     from bot.i18n import Translator
 
-FieldKind = Literal["text", "multiline", "choice", "select", "datetime", "user"]
+FieldKind = Literal["text", "multiline", "choice", "select", "multiselect", "datetime", "user",
+                    "period"]
 MAX_FIELD_LENGTH = 2000
 MAX_REPLY_LENGTH = 8000
 
@@ -243,13 +246,37 @@ def with_values(ctx: FormContext, values: Mapping[str, str | None]) -> FormConte
 
 def parse_local_datetime(value: str) -> datetime | None:
     """Read "2026-11-24 09:00" (or ISO with an offset) in Swedish local time."""
-    from bot.i18n import STOCKHOLM
-
     try:
         parsed = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=STOCKHOLM)
+
+
+def _chosen(item: FormField, value: str) -> set[str]:
+    if item.kind == "multiselect":
+        return set(split_choices(value))
+    return {value} if item.kind in ("choice", "select") and value else set()
+
+
+def _field_error(item: FormField, value: str, *, now: datetime, t: Translator) -> str | None:
+    """What is wrong with one filled-in value, if anything."""
+    if len(value) > item.max_length:
+        return t.gettext("Too long: at most {limit} characters.").format(limit=item.max_length)
+    if not _chosen(item, value) <= {key for key, _ in item.options}:
+        return t.gettext("Choose one of the options.")
+    if item.kind == "period" and value:
+        try:
+            parse_period(value, today=now.astimezone(STOCKHOLM).date())
+        except DateParseError as exc:
+            return str(exc)
+    if item.kind == "datetime" and value:
+        moment = parse_local_datetime(value)
+        if moment is None:
+            return t.gettext("Write a date and time, e.g. 2026-11-24 09:00.")
+        if moment <= now:
+            return t.gettext("Choose a time in the future.")
+    return None
 
 
 def validate_form(spec: FormSpec, values: Mapping[str, str | None], *, now: datetime,
@@ -261,21 +288,16 @@ def validate_form(spec: FormSpec, values: Mapping[str, str | None], *, now: date
         required = item.required or (
             item.required_when is not None
             and (values.get(item.required_when[0]) or "") == item.required_when[1])
-        if required and not value:
-            errors[item.id] = t.gettext("This must be filled in.")
-        elif len(value) > item.max_length:
-            errors[item.id] = t.gettext("Too long: at most {limit} characters.").format(
-                limit=item.max_length)
-        elif item.kind in ("choice", "select") and value and value not in {
-                key for key, _ in item.options}:
-            errors[item.id] = t.gettext("Choose one of the options.")
-        elif item.kind == "datetime" and value:
-            moment = parse_local_datetime(value)
-            if moment is None:
-                errors[item.id] = t.gettext("Write a date and time, e.g. 2026-11-24 09:00.")
-            elif moment <= now:
-                errors[item.id] = t.gettext("Choose a time in the future.")
+        error = (t.gettext("This must be filled in.") if required and not value
+                 else _field_error(item, value, now=now, t=t))
+        if error is not None:
+            errors[item.id] = error
     return errors
+
+
+def split_choices(value: str | None) -> list[str]:
+    """The values of a multi-select, stored comma-separated."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
 def clean_values(spec: FormSpec, values: Mapping[str, str | None]) -> dict[str, str]:

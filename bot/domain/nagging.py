@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain import outbox
+from bot.domain.duty import responsible_now
 from bot.domain.models import OPEN_STATES, Case, CaseEvent
 from bot.domain.notices import ESCALATED_MANAGER, ESCALATED_RESPONSIBLE, REMINDER, Notice
 from bot.domain.policy import NagSteps, Policy
@@ -61,7 +62,9 @@ def _enqueue_nags(session: Session, case: Case, *, now: datetime, policy: Policy
                   level: int, previous_level: int, count: int, waited: int) -> None:
     assert case.id is not None
     account = policy.account(case.account_id) if case.account_id else None
-    responsible = account.responsible if account else None
+    # While the responsible person is away, the deputy is reminded instead.
+    present = responsible_now(session, policy=policy, account=account, now=now) if account else None
+    responsible = present.id if present else None
     params = {"waited_seconds": waited, "person": responsible, "count": count}
     outbox.enqueue_notice(session, Notice(REMINDER, case.id, params), now=now,
                           channel=case.channel, broadcast=True)

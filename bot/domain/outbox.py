@@ -42,19 +42,35 @@ class _NotReady(Exception):
 
 
 def enqueue(
-    session: Session, *, op: str, now: datetime, case_id: int | None = None,
-    target: str | None = None, payload: dict[str, Any] | None = None,
+    session: Session,
+    *,
+    op: str,
+    now: datetime,
+    case_id: int | None = None,
+    target: str | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     """Add an outgoing call to the outbox (in the caller's transaction)."""
-    row = OutboxMessage(op=op, case_id=case_id, target=target, payload=payload or {},
-                        created_at=now, next_attempt_at=now)
+    row = OutboxMessage(
+        op=op,
+        case_id=case_id,
+        target=target,
+        payload=payload or {},
+        created_at=now,
+        next_attempt_at=now,
+    )
     session.add(row)
     return row
 
 
 def enqueue_notice(
-    session: Session, notice: Notice, *, now: datetime, channel: str | None,
-    broadcast: bool = False, person_id: str | None = None,
+    session: Session,
+    notice: Notice,
+    *,
+    now: datetime,
+    channel: str | None,
+    broadcast: bool = False,
+    person_id: str | None = None,
 ) -> None:
     """Queue a thread line (or, with person_id, a direct message) about a case."""
     payload = {"notice": notice.to_payload(), "broadcast": broadcast, "person_id": person_id}
@@ -69,8 +85,14 @@ def _backoff(attempts: int) -> timedelta:
 class OutboxWorker:
     """Delivers due outbox rows through a chat port; safe to run in several processes."""
 
-    def __init__(self, engine: Engine, port: ChatPort, policy: Policy,
-                 clock: Callable[[], datetime] = utcnow, graph: GraphPort | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        port: ChatPort,
+        policy: Policy,
+        clock: Callable[[], datetime] = utcnow,
+        graph: GraphPort | None = None,
+    ) -> None:
         self.engine = engine
         self.port = port
         self.policy = policy
@@ -81,8 +103,9 @@ class OutboxWorker:
 
     def _card_ref(self, session: Session, case_id: int) -> MessageRef | None:
         ref = session.exec(
-            select(ChatMessageRef).where(ChatMessageRef.case_id == case_id,
-                                         ChatMessageRef.platform == self.port.platform)
+            select(ChatMessageRef).where(
+                ChatMessageRef.case_id == case_id, ChatMessageRef.platform == self.port.platform
+            )
         ).first()
         return MessageRef(ref.platform, ref.channel, ref.message_id) if ref else None
 
@@ -90,17 +113,23 @@ class OutboxWorker:
         case_id = row.case_id
         ref = self._card_ref(session, case_id) if case_id is not None else None
         if row.op == POST_CARD and case_id is not None:
-            view = load_case_view(session, case_id, self.policy)
+            view = load_case_view(session, case_id, self.policy, self.clock())
             if ref is not None:  # posted before a crash lost the row's state
                 self.port.update_card(ref, view)
                 return
             new_ref = self.port.post_card(row.target or "", view)
-            session.add(ChatMessageRef(case_id=case_id, platform=new_ref.platform,
-                                       channel=new_ref.channel, message_id=new_ref.message_id))
+            session.add(
+                ChatMessageRef(
+                    case_id=case_id,
+                    platform=new_ref.platform,
+                    channel=new_ref.channel,
+                    message_id=new_ref.message_id,
+                )
+            )
         elif row.op == UPDATE_CARD and case_id is not None:
             if ref is None:
                 raise _NotReady
-            self.port.update_card(ref, load_case_view(session, case_id, self.policy))
+            self.port.update_card(ref, load_case_view(session, case_id, self.policy, self.clock()))
         elif row.op == THREAD:
             if ref is None:
                 raise _NotReady
@@ -129,36 +158,46 @@ class OutboxWorker:
         from bot.reporting.delivery import render_weekly
 
         text, chart, filename = render_weekly(
-            session, policy=self.policy, start=datetime.fromisoformat(row.payload["start"]),
-            end=datetime.fromisoformat(row.payload["end"]))
+            session,
+            policy=self.policy,
+            start=datetime.fromisoformat(row.payload["start"]),
+            end=datetime.fromisoformat(row.payload["end"]),
+        )
         self.port.post_report(row.target or "", text, chart, filename)
 
     def _graph(self, session: Session, row: OutboxMessage) -> None:
         if self.graph is None:
             raise PermanentDeliveryError("no Meta access token is configured")
         if row.op == GRAPH_REPLY:
-            deliver_reply(session, self.graph, reply_id=int(row.payload["reply_id"]),
-                          now=self.clock())
+            deliver_reply(
+                session, self.graph, reply_id=int(row.payload["reply_id"]), now=self.clock()
+            )
         else:
-            deliver_moderation(session, self.graph, removal_id=int(row.payload["removal_id"]),
-                               now=self.clock())
+            deliver_moderation(
+                session, self.graph, removal_id=int(row.payload["removal_id"]), now=self.clock()
+            )
 
     def _claim_due(self, now: datetime) -> list[tuple[int, int | None]]:
         """Claim up to BATCH due rows in one statement; another worker gets none of them."""
         with Session(self.engine) as session:
             due = session.exec(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.status == OutboxStatus.PENDING,
-                       col(OutboxMessage.next_attempt_at) <= now)
-                .order_by(col(OutboxMessage.id)).limit(BATCH)
+                .where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    col(OutboxMessage.next_attempt_at) <= now,
+                )
+                .order_by(col(OutboxMessage.id))
+                .limit(BATCH)
             ).all()
             if not due:
                 return []
             claimed = session.execute(
                 update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(due),
-                       col(OutboxMessage.status) == OutboxStatus.PENDING,
-                       col(OutboxMessage.next_attempt_at) <= now)
+                .where(
+                    col(OutboxMessage.id).in_(due),
+                    col(OutboxMessage.status) == OutboxStatus.PENDING,
+                    col(OutboxMessage.next_attempt_at) <= now,
+                )
                 .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
                 .returning(col(OutboxMessage.id), col(OutboxMessage.case_id))
                 .execution_options(synchronize_session=False)
@@ -170,9 +209,11 @@ class OutboxWorker:
         if target:  # a 429 is per channel: everything queued for it waits as long
             session.exec(
                 update(OutboxMessage)
-                .where(col(OutboxMessage.target) == target,
-                       col(OutboxMessage.status) == OutboxStatus.PENDING,
-                       col(OutboxMessage.next_attempt_at) < until)
+                .where(
+                    col(OutboxMessage.target) == target,
+                    col(OutboxMessage.status) == OutboxStatus.PENDING,
+                    col(OutboxMessage.next_attempt_at) < until,
+                )
                 .values(next_attempt_at=until)
             )
 
@@ -180,9 +221,14 @@ class OutboxWorker:
         if row.op in _GRAPH_WHAT and row.case_id is not None:
             what, key = _GRAPH_WHAT[row.op]
             record_id = row.payload.get(key)
-            report_failure(session, case_id=row.case_id, what=what, reason=reason,
-                           record_id=int(record_id) if record_id is not None else None,
-                           now=self.clock())
+            report_failure(
+                session,
+                case_id=row.case_id,
+                what=what,
+                reason=reason,
+                record_id=int(record_id) if record_id is not None else None,
+                now=self.clock(),
+            )
             self.wake.set()
 
     def run_once(self) -> int:
@@ -195,7 +241,8 @@ class OutboxWorker:
         lanes: dict[int, list[int]] = {}
         for row_id, case_id in claimed:
             lanes.setdefault((case_id if case_id is not None else row_id) % LANES, []).append(
-                row_id)
+                row_id
+            )
         if len(lanes) <= 1:
             return sum(self._run_lane(ids) for ids in lanes.values())
         return sum(self._pool.map(self._run_lane, lanes.values()))
@@ -216,8 +263,7 @@ class OutboxWorker:
                 done += self._attempt(session, row, blocked)
         return done
 
-    def _attempt(self, session: Session, row: OutboxMessage,
-                 blocked: dict[int, datetime]) -> int:
+    def _attempt(self, session: Session, row: OutboxMessage, blocked: dict[int, datetime]) -> int:
         now = self.clock()
         try:
             self._deliver(session, row)
@@ -230,13 +276,21 @@ class OutboxWorker:
             self._report(session, row, exc.reason)
             logger.error("outbox %s %s failed for good: %s", row.id, row.op, exc.reason)
         except DeliveryError as exc:
-            wait = (timedelta(seconds=exc.retry_after) if exc.retry_after is not None
-                    else _backoff(row.attempts))
+            wait = (
+                timedelta(seconds=exc.retry_after)
+                if exc.retry_after is not None
+                else _backoff(row.attempts)
+            )
             row.next_attempt_at, row.last_error = now + wait, exc.reason[:500]
             if exc.retry_after is not None:
                 self._delay_target(session, row.target, now + wait)
-            logger.warning("outbox %s %s delayed %ss: %s", row.id, row.op,
-                           int(wait.total_seconds()), exc.reason)
+            logger.warning(
+                "outbox %s %s delayed %ss: %s",
+                row.id,
+                row.op,
+                int(wait.total_seconds()),
+                exc.reason,
+            )
         except Exception as exc:
             row.next_attempt_at = now + _backoff(row.attempts)
             row.last_error = f"{type(exc).__name__}: {exc}"[:500]
@@ -264,8 +318,9 @@ class OutboxWorker:
 def pending_summary(session: Session, now: datetime) -> dict[str, Any]:
     """How many outgoing calls wait, and how old the oldest is (for /healthz)."""
     count, first = session.exec(
-        select(func.count(), func.min(OutboxMessage.created_at))
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING
+        )
     ).one()
     oldest = (now - first).total_seconds() if first else 0.0
     return {"pending": int(count), "oldest_seconds": round(oldest, 1)}

@@ -144,10 +144,21 @@ def _status_blocks(view: CaseView, t: Translator, policy: Policy) -> list[Block]
     elements = [_mrkdwn(trimmed(status, 2900, "…"))]
     if missing:
         elements.append(_mrkdwn(t.gettext("Still missing: {what}").format(what=missing)))
-    if view.responsible and view.is_open:
-        who = person_formatter(policy)(view.responsible.id, "person")
-        elements.append(_mrkdwn(t.gettext("Responsible: {who}").format(who=who), verbatim=False))
+    if view.is_open:
+        elements.append(_mrkdwn(responsible_line(view, t, policy), verbatim=False))
     return [{"type": "context", "elements": elements}]
+
+
+def responsible_line(view: CaseView, t: Translator, policy: Policy) -> str:
+    """Who answers for the case now, and whom they cover for ("Anna är frånvarande ...")."""
+    fmt = person_formatter(policy)
+    if view.responsible is None:
+        return t.gettext("Responsible: nobody present – the manager is told")
+    who = fmt(view.responsible.id, "person")
+    if view.covering_for is not None:
+        return t.gettext("{absent} is away; {who} is responsible").format(
+            absent=slack_escape(view.covering_for.name), who=who)
+    return t.gettext("Responsible: {who}").format(who=who)
 
 
 def notice_text(notice: Notice, t: Translator, policy: Policy) -> str:

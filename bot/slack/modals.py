@@ -40,7 +40,13 @@ def _element(item: FormField) -> Block:
     elif item.kind == "select":
         element = {"type": "static_select", "action_id": action_id, "options": options[:100]}
     elif item.kind == "user":
-        return {"type": "users_select", "action_id": action_id}
+        user: Block = {"type": "users_select", "action_id": action_id}
+        if item.initial:
+            user["initial_user"] = item.initial
+        return user
+    elif item.kind == "multiselect":
+        element = {"type": "multi_static_select", "action_id": action_id, "options": options}
+        return element
     elif item.kind == "datetime":
         return {"type": "datetimepicker", "action_id": action_id}
     else:
@@ -57,12 +63,13 @@ def _element(item: FormField) -> Block:
 def _block_id(item: FormField) -> str:
     # A prefilled text gets its own block id so that a rebuilt form shows the new text
     # (Slack keeps what was typed into a block whose id is unchanged).
-    if item.kind in ("text", "multiline") and item.initial:
+    if item.kind in ("text", "multiline", "period") and item.initial:
         return f"{item.id}:{hashlib.sha256(item.initial.encode()).hexdigest()[:8]}"
     return item.id
 
 
-def form_modal(spec: FormSpec, case_id: int, t: Translator, view: CaseView | None = None) -> Block:
+def form_modal(spec: FormSpec, case_id: int, t: Translator, view: CaseView | None = None, *,
+               callback: str = FORM_CALLBACK) -> Block:
     """The modal a button opens: the routine's guidance and the inputs it records."""
     blocks: list[Block] = []
     if view is not None:
@@ -80,7 +87,7 @@ def form_modal(spec: FormSpec, case_id: int, t: Translator, view: CaseView | Non
             block["hint"] = _plain(item.hint, 2000)
         blocks.append(block)
     return {
-        "type": "modal", "callback_id": FORM_CALLBACK,
+        "type": "modal", "callback_id": callback,
         "private_metadata": json.dumps({"case_id": case_id, "action": spec.action.value}),
         "title": _plain(trimmed(spec.title, 24, "…"), 24),
         "submit": _plain(t.gettext("Record"), 24), "close": _plain(t.gettext("Cancel"), 24),
@@ -116,6 +123,9 @@ def submitted_values(state_values: dict[str, Any]) -> dict[str, str | None]:
             kind = element.get("type")
             if kind in ("radio_buttons", "static_select"):
                 values[field_id] = (element.get("selected_option") or {}).get("value")
+            elif kind == "multi_static_select":
+                values[field_id] = ",".join(
+                    o.get("value", "") for o in element.get("selected_options") or [])
             elif kind == "users_select":
                 values[field_id] = element.get("selected_user")
             elif kind == "datetimepicker":

@@ -23,11 +23,12 @@ def build_bolt_app(rt: Runtime) -> App:
         token_verification_enabled=False,  # start even while Slack is unreachable
         ignoring_self_events_enabled=False,
     )
-    from handlers.slack import case_actions, case_forms, criticism, thread_replies
+    from handlers.slack import absence, case_actions, case_forms, criticism, thread_replies
 
     chat = rt.port if isinstance(rt.port, SlackChat) else SlackChat(client, rt.policy, rt.t)
     case_actions.register(app, rt, chat)
     case_forms.register(app, rt, chat)
     criticism.register(app, rt)
     thread_replies.register(app, rt)
+    absence.register(app, rt)
     return app
