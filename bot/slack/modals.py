@@ -114,6 +114,13 @@ def history_modal(case_id: int, lines: list[str], t: Translator) -> Block:
             "close": _plain(t.gettext("Close"), 24), "blocks": blocks}
 
 
+def field_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """Errors keyed by the block ids the submitted modal used (some carry a suffix)."""
+    block_ids = {b["block_id"].split(":", 1)[0]: b["block_id"]
+                 for b in view.get("blocks", []) if b.get("block_id")}
+    return {block_ids.get(field, field): message for field, message in errors.items()}
+
+
 def submitted_values(state_values: dict[str, Any]) -> dict[str, str | None]:
     """Read a modal's values into {field id: text}."""
     values: dict[str, str | None] = {}

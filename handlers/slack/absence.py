@@ -20,7 +20,7 @@ from bot.domain.home import home_data
 from bot.domain.models import Absence
 from bot.domain.status import on_status_changed
 from bot.slack.home import home_view
-from bot.slack.modals import form_modal, submitted_values
+from bot.slack.modals import field_errors, form_modal, submitted_values
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -93,10 +93,7 @@ def register(app: App, rt: Runtime) -> None:
             except AbsenceError as exc:
                 errors = {"deputy": str(exc)}
         if errors:
-            blocks = {b["block_id"].split(":", 1)[0]: b["block_id"]
-                      for b in view.get("blocks", []) if b.get("block_id")}
-            ack(response_action="errors",
-                errors={blocks.get(field, field): message for field, message in errors.items()})
+            ack(response_action="errors", errors=field_errors(view, errors))
             return
         ack()
         rt.wake_outbox()

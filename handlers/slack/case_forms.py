@@ -19,7 +19,7 @@ from bot.domain.form_context import build_form_context
 from bot.domain.forms import form_for, validate_form
 from bot.domain.models import Case
 from bot.slack.chat import SlackChat
-from bot.slack.modals import FIELD_PREFIX, FORM_CALLBACK, form_modal, submitted_values
+from bot.slack.modals import FIELD_PREFIX, FORM_CALLBACK, field_errors, form_modal, submitted_values
 from handlers.slack.case_actions import check_allowed
 
 if TYPE_CHECKING:
@@ -60,10 +60,7 @@ def register(app: App, rt: Runtime, chat: SlackChat) -> None:
         spec = form_for(action, ctx, rt.t)
         errors = validate_form(spec, values, now=now, t=rt.t)
         if errors:
-            block_ids = {b["block_id"].split(":", 1)[0]: b["block_id"]
-                         for b in view.get("blocks", []) if b.get("block_id")}
-            ack(response_action="errors",
-                errors={block_ids.get(field, field): message for field, message in errors.items()})
+            ack(response_action="errors", errors=field_errors(view, errors))
             return
         ack()
         user = body["user"]["id"]
