@@ -13,6 +13,7 @@ from bot.domain.cases import record_action
 from bot.domain.forms import parse_local_datetime
 from bot.domain.models import OPEN_STATES, Case, CaseEvent, Item, OutgoingReply
 from bot.domain.moderation import request_moderation
+from bot.domain.nagging import nag_after
 from bot.domain.notices import CONSULT, FOLLOW_UP_LATER, Notice
 from bot.domain.playbook import Playbook
 from bot.domain.replies import fingerprint
@@ -89,10 +90,12 @@ def _refer(session: Session, *, case: Case, item: Item, v: dict[str, str], actor
                        payload={"reply_id": reply.id})
 
 
-def follow_up_time(choice: str, *, at: str | None, playbook: Playbook, now: datetime) -> datetime:
-    """When "påminn igen" should remind: in an hour, tomorrow morning, or the chosen time."""
+def follow_up_time(choice: str, *, at: str | None, playbook: Playbook, now: datetime,
+                   acute: bool = False) -> datetime:
+    """When "påminn igen" should remind: in an hour (of office time, where reminders pause),
+    tomorrow morning, or the chosen time."""
     if choice == "1h":
-        return now + timedelta(hours=1)
+        return nag_after(playbook.policy, acute=acute, start=now, delta=timedelta(hours=1))
     if choice == "morning":
         return playbook.policy.office_hours.next_morning(now)
     chosen = parse_local_datetime(at or "")
@@ -113,7 +116,8 @@ def _follow_up(session: Session, *, case: Case, v: dict[str, str], actor: str, p
         from bot.domain.cases import CaseClosedError
 
         raise CaseClosedError(case)
-    when = follow_up_time(v["remind"], at=v.get("remind_at"), playbook=playbook, now=now)
+    when = follow_up_time(v["remind"], at=v.get("remind_at"), playbook=playbook, now=now,
+                          acute=case.acute)
     case.next_nag_at, case.activity_at, case.escalation_level = when, now, 0
     case.last_actor, case.last_action, case.last_action_at = actor, "follow_up_later", now
     session.add(case)
@@ -142,6 +146,7 @@ def _consult(session: Session, *, case: Case, v: dict[str, str], actor: str, pla
     if in_channel:
         outbox.enqueue_notice(session, notice, now=now, channel=case.channel)
     else:
-        outbox.enqueue(session, op=outbox.DIRECT, now=now, case_id=case.id, target=case.channel,
+        outbox.enqueue(session, op=outbox.DIRECT, now=now, case_id=case.id,
+                       target=f"dm:{colleague}"[:64],
                        payload={"notice": notice.to_payload(), "chat_user": colleague,
                                 "person_id": person.id if person else None})

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints let Alembic's batch mode on SQLite alter them later.
@@ -194,16 +194,19 @@ class OutboxMessage(SQLModel, table=True):
     """An outgoing chat or Graph call, kept until it is done; delayed, never dropped."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
     op: str = Field(max_length=40)
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
-    target: str | None = Field(default=None, max_length=64)
+    target: str | None = Field(default=None, max_length=64, index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=OutboxStatus.PENDING, max_length=20)
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    # The worker that holds the row's lease; it renews the lease right before each send.
+    claimed_by: str | None = Field(default=None, max_length=40)
     last_error: str | None = Field(default=None, max_length=500)
     done_at: datetime | None = None
 

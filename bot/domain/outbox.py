@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
@@ -31,7 +32,7 @@ POST_CARD, UPDATE_CARD, THREAD, DIRECT = "post_card", "update_card", "thread", "
 GRAPH_REPLY, GRAPH_MODERATE = "graph_reply", "graph_moderate"
 REPORT = "report"
 _GRAPH_WHAT = {GRAPH_REPLY: ("reply", "reply_id"), GRAPH_MODERATE: ("moderate", "removal_id")}
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=120)
 LANES = 4
 MAX_BACKOFF = timedelta(minutes=5)
 BATCH = 50
@@ -75,7 +76,9 @@ def enqueue_notice(
     """Queue a thread line (or, with person_id, a direct message) about a case."""
     payload = {"notice": notice.to_payload(), "broadcast": broadcast, "person_id": person_id}
     op = DIRECT if person_id else THREAD
-    enqueue(session, op=op, now=now, case_id=notice.case_id, target=channel, payload=payload)
+    # A direct message waits only for its own conversation after a 429, not the channel's.
+    target = f"dm:{person_id}" if person_id else channel
+    enqueue(session, op=op, now=now, case_id=notice.case_id, target=target, payload=payload)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -100,6 +103,21 @@ class OutboxWorker:
         self.graph = graph
         self.wake = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=LANES, thread_name_prefix="outbox")
+        self.worker_id = uuid.uuid4().hex[:16]
+        # After a 429 nothing more goes to that channel (or DM) before this moment.
+        self._hold: dict[str, datetime] = {}
+        self._hold_lock = threading.Lock()
+
+    def _require_card(self, session: Session, case_id: int) -> NoReturn:
+        """Raise when a case's card failed for good (its thread lines can never be posted)."""
+        failed = session.exec(
+            select(OutboxMessage.id).where(OutboxMessage.case_id == case_id,
+                                           OutboxMessage.op == POST_CARD,
+                                           OutboxMessage.status == OutboxStatus.FAILED)
+        ).first()
+        if failed is not None:
+            raise PermanentDeliveryError("the case's card could not be posted")
+        raise _NotReady
 
     def _card_ref(self, session: Session, case_id: int) -> MessageRef | None:
         ref = session.exec(
@@ -128,11 +146,11 @@ class OutboxWorker:
             )
         elif row.op == UPDATE_CARD and case_id is not None:
             if ref is None:
-                raise _NotReady
+                self._require_card(session, case_id)
             self.port.update_card(ref, load_case_view(session, case_id, self.policy, self.clock()))
         elif row.op == THREAD:
             if ref is None:
-                raise _NotReady
+                self._require_card(session, row.case_id or 0)
             notice = Notice.from_payload(row.payload["notice"])
             self.port.post_in_thread(ref, notice, broadcast=bool(row.payload.get("broadcast")))
         elif row.op == DIRECT:
@@ -198,14 +216,38 @@ class OutboxWorker:
                     col(OutboxMessage.status) == OutboxStatus.PENDING,
                     col(OutboxMessage.next_attempt_at) <= now,
                 )
-                .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
+                .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1,
+                        claimed_by=self.worker_id)
                 .returning(col(OutboxMessage.id), col(OutboxMessage.case_id))
                 .execution_options(synchronize_session=False)
             ).all()
             session.commit()
         return sorted((int(row_id), case_id) for row_id, case_id in claimed)
 
+    def _renew(self, session: Session, row_id: int) -> bool:
+        """Start a fresh lease right before sending; False when another worker took the row."""
+        result = session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row_id,
+                   col(OutboxMessage.claimed_by) == self.worker_id,
+                   col(OutboxMessage.status) == OutboxStatus.PENDING)
+            .values(next_attempt_at=self.clock() + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return bool(result.rowcount == 1)
+
+    def _held_until(self, target: str | None) -> datetime | None:
+        if not target:
+            return None
+        with self._hold_lock:
+            until = self._hold.get(target)
+        return until if until is not None and until > self.clock() else None
+
     def _delay_target(self, session: Session, target: str | None, until: datetime) -> None:
+        if target:
+            with self._hold_lock:
+                self._hold[target] = max(until, self._hold.get(target, until))
         if target:  # a 429 is per channel: everything queued for it waits as long
             session.exec(
                 update(OutboxMessage)
@@ -255,11 +297,17 @@ class OutboxWorker:
                 row = session.get(OutboxMessage, row_id)
                 if row is None:
                     continue
-                if row.case_id in blocked:  # wait behind the case's earlier message
-                    row.next_attempt_at, row.attempts = blocked[row.case_id], row.attempts - 1
+                wait = blocked.get(row.case_id or -1) or self._held_until(row.target)
+                if wait is not None:  # behind the case's earlier message, or a 429
+                    row.next_attempt_at, row.attempts = wait, row.attempts - 1
                     session.add(row)
                     session.commit()
+                    if row.case_id is not None:
+                        blocked[row.case_id] = wait
                     continue
+                if not self._renew(session, row_id):
+                    continue
+                session.refresh(row)
                 done += self._attempt(session, row, blocked)
         return done
 
@@ -316,11 +364,14 @@ class OutboxWorker:
 
 
 def pending_summary(session: Session, now: datetime) -> dict[str, Any]:
-    """How many outgoing calls wait, and how old the oldest is (for /healthz)."""
+    """How many outgoing calls wait, how old the oldest is, and how many failed for good."""
     count, first = session.exec(
         select(func.count(), func.min(OutboxMessage.created_at)).where(
             OutboxMessage.status == OutboxStatus.PENDING
         )
     ).one()
+    failed = session.exec(
+        select(func.count()).where(OutboxMessage.status == OutboxStatus.FAILED)
+    ).one()
     oldest = (now - first).total_seconds() if first else 0.0
-    return {"pending": int(count), "oldest_seconds": round(oldest, 1)}
+    return {"pending": int(count), "oldest_seconds": round(oldest, 1), "failed": int(failed)}

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from bot.domain.case_view import CaseView
 from bot.domain.notices import CRITICISM, REMINDER, Notice
 from bot.domain.policy import Person, Policy
-from bot.domain.ports import DeliveryError, MessageRef
+from bot.domain.ports import DeliveryError, MessageRef, PermanentDeliveryError
 from bot.i18n import Translator
 from bot.slack.blocks import case_card, criticism_blocks, notice_text, reminder_blocks
 
@@ -30,20 +30,33 @@ def make_client(token: str, base_url: str, timeout: int = 10) -> WebClient:
                      retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)])
 
 
+# Answers that no retry can change: the team must fix the setup (or the card is gone).
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long",
+    "no_text", "invalid_auth", "not_authed", "account_inactive", "token_revoked",
+    "token_expired", "missing_scope", "message_not_found", "cant_update_message",
+    "user_not_found", "users_not_found", "cannot_dm_bot", "restricted_action",
+    "invalid_arguments", "channel_is_archived", "team_access_not_granted",
+})
+
+
 @contextmanager
 def delivery_errors() -> Iterator[None]:
-    """Translate Slack failures into DeliveryError so the outbox delays instead of dropping."""
+    """Translate Slack failures: rate limits, 5xx and network trouble are retried later; an
+    answer that no retry can change fails the row for good (and /healthz counts it)."""
     try:
         yield
     except SlackApiError as exc:
         response = exc.response
-        retry_after = None
+        error = response.get("error") if isinstance(response.data, dict) else None
+        reason = f"slack {response.status_code} {error or ''}".strip()
         if response.status_code == 429:
             retry_after = float(response.headers.get("Retry-After", response.headers.get(
                 "retry-after", 1)))
-        error = response.get("error") if isinstance(response.data, dict) else None
-        raise DeliveryError(f"slack {response.status_code} {error or ''}".strip(),
-                            retry_after=retry_after) from exc
+            raise DeliveryError(reason, retry_after=retry_after) from exc
+        if error in PERMANENT_ERRORS:
+            raise PermanentDeliveryError(reason) from exc
+        raise DeliveryError(reason) from exc
     except (URLError, TimeoutError, ConnectionError, OSError) as exc:
         raise DeliveryError(f"slack unreachable: {type(exc).__name__}") from exc
 
@@ -89,14 +102,11 @@ class SlackChat:
     def send_direct(self, person: Person, notice: Notice, *, card: MessageRef | None) -> None:
         """Send a direct message, with a link to the card."""
         if not person.slack_id:
-            logger.warning("direct message skipped: person %s has no slack_id", person.id)
+            logger.warning("direct message skipped: a person in the policy has no slack_id")
             return
         text = notice_text(notice, self.t, self.policy)
+        link = self._permalink(card) if card is not None else None
         with delivery_errors():
-            link = None
-            if card is not None:
-                link = str(self.client.chat_getPermalink(
-                    channel=card.channel, message_ts=card.message_id)["permalink"])
             blocks = None
             if notice.kind == CRITICISM:
                 blocks = criticism_blocks(text, notice.case_id, link, self.t)
@@ -113,6 +123,15 @@ class SlackChat:
             self.client.files_upload_v2(channel=channel, content=chart, filename=filename,
                                         title=filename.removesuffix(".png"),
                                         initial_comment=text)
+
+    def _permalink(self, card: MessageRef) -> str | None:
+        """The card's link, or None (a deleted card must not stop an escalation)."""
+        try:
+            return str(self.client.chat_getPermalink(channel=card.channel,
+                                                     message_ts=card.message_id)["permalink"])
+        except (SlackApiError, URLError, OSError):
+            logger.warning("direct message sent without the card's link")
+            return None
 
     def channel_members(self, channel: str) -> frozenset[str]:
         """The members of a channel, cached for a minute."""
