@@ -38,12 +38,14 @@ def _lines(label: str, text: str) -> list[str]:
 
 def render_card(view: CaseView, t: Translator, policy: Policy) -> str:
     """The case card as text, with the buttons as numbered choices."""
-    categories = ", ".join(t.gettext(CATEGORY_LABELS.get(c, c)) for c in view.categories)
+    categories = ", ".join(t.gettext(CATEGORY_LABELS.get(c, c)) for c in view.categories) or (
+        t.gettext("not assessed automatically – read it yourself"))
     acute = t.gettext("ACUTE") + " · " if view.acute and view.is_open else ""
     rows = [f"┌─ {MARKERS[view.state]} {acute}{categories} — "
             + t.gettext("Case {case}").format(case=view.case_id)]
     rows.append(f"│ {view.platform} · {view.account_name} · {t.when(view.created_at)}")
-    rows += _lines(t.gettext("*{author}* wrote:").format(author=view.author or "?")
+    author = view.author or t.gettext("Unknown sender")
+    rows += _lines(t.gettext("*{author}* wrote:").format(author=author)
                    .replace("*", "") + " ", view.text)
     if view.reasons:
         why = "; ".join(f"»{r.text}« → {t.gettext(CATEGORY_LABELS.get(r.category, r.category))}"

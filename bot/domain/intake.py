@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.domain import outbox
-from bot.domain.cases import open_case
+from bot.domain.cases import open_case, reassessed
 from bot.domain.models import Assessment, Case, CaseEvent, Item, ItemRevision, WebhookDelivery
 from bot.domain.notices import EDITED, REMOVED, Notice
 from bot.domain.policy import Policy
@@ -43,10 +43,23 @@ def record_delivery(session: Session, *, source: str, body: bytes, now: datetime
     return delivery.id
 
 
+ASSESSMENT_FAILED = "error"
+
+
+def _assess(assessor: Assessor, text: str, item_id: int | None) -> RiskAssessment:
+    """The engine's verdict; if it fails, an empty one marked as failed (never lose the item)."""
+    try:
+        return assessor(text)
+    except Exception:
+        logger.exception("intake: the risk engine failed on item %s; a person must read it",
+                         item_id)
+        return RiskAssessment(categories=(), acute=False, ruleset_version=ASSESSMENT_FAILED)
+
+
 def _store_assessment(
     session: Session, item: Item, assessor: Assessor, now: datetime
 ) -> Assessment:
-    result = assessor(item.text)
+    result = _assess(assessor, item.text, item.id)
     row = Assessment(
         item_id=item.id or 0,
         categories=[str(c) for c in result.categories],
@@ -66,15 +79,25 @@ def _case_of(session: Session, item: Item) -> Case | None:
     return session.exec(select(Case).where(Case.item_id == item.id)).first()
 
 
+def _clean(text: str) -> str:
+    # PostgreSQL refuses NUL characters in text; nobody writes them on purpose.
+    return text.replace("\x00", "")
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    return _clean(value)[:limit] if value is not None else None
+
+
 def _insert(session: Session, incoming: IncomingItem, policy: Policy, now: datetime,
             delivery_id: int | None) -> Item | None:
     account = policy.account_for(incoming.platform, incoming.account_external_id)
     item = Item(
-        platform=incoming.platform, account_external_id=incoming.account_external_id,
-        account_id=account.id if account else None, external_id=incoming.external_id,
-        kind=incoming.kind, parent_external_id=incoming.parent_id,
-        container_id=incoming.container_id, author_id=incoming.author_id,
-        author_name=incoming.author_name, text=incoming.text, permalink=incoming.permalink,
+        platform=incoming.platform, account_external_id=incoming.account_external_id[:64],
+        account_id=account.id if account else None, external_id=incoming.external_id[:128],
+        kind=incoming.kind[:20], parent_external_id=_cut(incoming.parent_id, 128),
+        container_id=_cut(incoming.container_id, 128), author_id=_cut(incoming.author_id, 64),
+        author_name=_cut(incoming.author_name, 200), text=_clean(incoming.text),
+        permalink=_cut(incoming.permalink, 500),
         created_at=incoming.created_at or now, received_at=now, edited_at=incoming.edited_at,
         delivery_id=delivery_id, raw=dict(incoming.raw),
     )
@@ -113,7 +136,7 @@ def ingest_item(
 def _assess_and_open(session: Session, item: Item, *, policy: Policy, assessor: Assessor,
                      default_channel: str | None, now: datetime) -> IngestOutcome:
     assessment = _store_assessment(session, item, assessor, now)
-    if not assessment.categories:
+    if not assessment.categories and assessment.ruleset_version != ASSESSMENT_FAILED:
         return IngestOutcome(item_id=item.id)
     case = open_case(session, item=item, assessment=assessment, policy=policy,
                      default_channel=default_channel, now=now)
@@ -130,13 +153,17 @@ def _apply_change(session: Session, item: Item, incoming: IncomingItem, *, polic
             return IngestOutcome(item_id=item.id, case_id=case.id if case else None,
                                  duplicate=True)
         session.add(ItemRevision(item_id=item.id or 0, text=item.text, replaced_at=now))
-        item.text, item.edited_at = incoming.text, incoming.edited_at or now
+        item.text, item.edited_at = _clean(incoming.text), incoming.edited_at or now
         session.add(item)
         session.flush()
         if case is None:
             return _assess_and_open(session, item, policy=policy, assessor=assessor,
                                     default_channel=default_channel, now=now)
-        case.assessment_id = _store_assessment(session, item, assessor, now).id or 0
+        previous = session.get(Assessment, case.assessment_id)
+        assessment = _store_assessment(session, item, assessor, now)
+        case.assessment_id = assessment.id or 0
+        reassessed(session, case=case, item=item, before=previous, after=assessment,
+                   policy=policy, now=now)
         notice_kind = EDITED
     elif incoming.verb == REMOVE:
         if item.removed_at is not None:
@@ -159,10 +186,27 @@ def ingest_batch(
     session: Session, raw: bytes, items: list[IncomingItem], *, source: str, policy: Policy,
     assessor: Assessor, default_channel: str | None, now: datetime,
 ) -> list[IngestOutcome]:
-    """Store a delivery's raw body and each of its items (in the caller's transaction)."""
+    """Keep the delivery's raw body (committed first), then store each item on its own.
+
+    One item that cannot be stored never takes the others, or the body, with it.
+    """
     delivery_id = record_delivery(session, source=source, body=raw, now=now)
-    return [
-        ingest_item(session, item, policy=policy, assessor=assessor,
-                    default_channel=default_channel, now=now, delivery_id=delivery_id)
-        for item in items
-    ]
+    session.commit()
+    outcomes: list[IngestOutcome] = []
+    failed = 0
+    for index, item in enumerate(items):
+        try:
+            with session.begin_nested():
+                outcomes.append(ingest_item(session, item, policy=policy, assessor=assessor,
+                                            default_channel=default_channel, now=now,
+                                            delivery_id=delivery_id))
+        except Exception:
+            failed += 1
+            logger.exception("intake: item %d of delivery %s could not be stored", index,
+                             delivery_id)
+    if failed:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is not None:
+            delivery.error = f"{failed} of {len(items)} items could not be stored"
+            session.add(delivery)
+    return outcomes

@@ -38,11 +38,13 @@ def person_formatter(policy: Policy) -> Any:
     def fmt(value: str | None, kind: str | None) -> str:
         if value is None:
             return "–"
-        if kind == "person":
+        if kind in ("person", "name"):
             person = policy.person(value)
             if person is None:
                 return slack_escape(value)
-            return f"<@{person.slack_id}>" if person.slack_id else slack_escape(person.name)
+            if kind == "name" or not person.slack_id:
+                return slack_escape(person.name)
+            return f"<@{person.slack_id}>"
         if kind == "slack" and value.isalnum():
             return f"<@{value}>"
         return slack_escape(value)
@@ -50,7 +52,9 @@ def person_formatter(policy: Policy) -> Any:
 
 
 def category_list(t: Translator, categories: tuple[str, ...]) -> str:
-    """The categories as the user reads them."""
+    """The categories as the user reads them (or that the engine could not assess it)."""
+    if not categories:
+        return t.gettext("not assessed automatically – read it yourself")
     return ", ".join(t.gettext(CATEGORY_LABELS.get(c, c)) for c in categories)
 
 

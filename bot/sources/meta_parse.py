@@ -42,7 +42,8 @@ class PayloadError(ValueError):
 
 def _from_seconds(value: Any) -> datetime | None:
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
+        # Some deliveries carry milliseconds where seconds are documented.
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("+0000", "+00:00"))
@@ -154,15 +155,30 @@ def _entry_items(platform: str, entry: Mapping[str, Any]) -> Iterator[IncomingIt
     if "field" in entry and "value" in entry:  # Instagram Login's flat form
         changes.append({"field": entry["field"], "value": entry["value"]})
     for change in changes:
-        fld, value = change.get("field"), change.get("value") or {}
-        if fld == "feed":
-            yield _feed_change(account, value, entry_time)
-        elif fld in ("comments", "live_comments") and platform == "instagram":
-            yield _instagram_comment(account, value, entry_time)
-        else:
-            logger.info("meta: ignored change field=%s", fld)
+        yield _guarded(_change, platform, account, change, entry_time)
     for event in [*(entry.get("messaging") or []), *(entry.get("standby") or [])]:
-        yield _message(platform, account, event)
+        yield _guarded(_message, platform, account, event)
+
+
+def _change(platform: str, account: str, change: Mapping[str, Any],
+            entry_time: Any) -> IncomingItem | None:
+    fld, value = change.get("field"), change.get("value") or {}
+    if fld == "feed":
+        return _feed_change(account, value, entry_time)
+    if fld in ("comments", "live_comments") and platform == "instagram":
+        return _instagram_comment(account, value, entry_time)
+    logger.info("meta: ignored change field=%s", fld)
+    return None
+
+
+def _guarded(parse: Any, *args: Any) -> IncomingItem | None:
+    """One odd change or message must not lose the others in its entry."""
+    try:
+        result: IncomingItem | None = parse(*args)
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError):
+        logger.exception("meta: could not parse a change of account %s", args[1])
+        return None
+    return result
 
 
 def parse_envelope(payload: Any) -> list[IncomingItem]:

@@ -106,7 +106,7 @@ def test_franvaro_hands_open_cases_to_the_deputy_and_routes_reminders(start_serv
         "chat.postMessage",
         predicate=lambda c: "<@U2>" in str(c.body.get("text")) and c.body.get("thread_ts"),
     )[0].body
-    assert "<@U1> är frånvarande" in line["text"]
+    assert "Anna Lindqvist är frånvarande" in line["text"] and "<@U1>" not in line["text"]
     assert events(server.runtime.engine, case.id, "handed_over")
     card = json.dumps(server.slack.calls("chat.update")[-1].body, ensure_ascii=False)
     assert "Anna Lindqvist är frånvarande" in card and "<@U2>" in card
