@@ -26,14 +26,15 @@ def migrate(database_url: str | None = None) -> None:
     command.upgrade(config, "head")
 
 
-def serve(*, with_scheduler: bool) -> None:
-    """Run the web process under uvicorn on PORT."""
+def serve(*, no_scheduler: bool = False) -> None:
+    """Run the web process under uvicorn on PORT (the scheduler too, unless RUN_SCHEDULER or
+    --no-scheduler says no)."""
     import uvicorn
 
     from bot.app import create_app
     from config.settings import get_settings
 
-    settings = get_settings(run_scheduler=with_scheduler)
+    settings = get_settings(run_scheduler=False) if no_scheduler else get_settings()
     runtime = create_app(settings)
     assert runtime.api is not None
     if settings.slack_app_token is not None and runtime.slack_app is not None:
@@ -162,12 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         migrate()
     elif args.command == "serve":
-        serve(with_scheduler=not args.no_scheduler)
+        serve(no_scheduler=args.no_scheduler)
     elif args.command == "run":
         if get_settings().slack_enabled:
             configure_logging("INFO")
             migrate()
-            serve(with_scheduler=True)
+            serve()
         else:
             console(EXAMPLES, fresh=True)
     elif args.command == "console":

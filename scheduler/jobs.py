@@ -22,6 +22,7 @@ from bot.i18n import STOCKHOLM
 
 if TYPE_CHECKING:
     from bot.app import Runtime
+    from bot.domain.policy import Policy
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 30
@@ -41,8 +42,18 @@ def run_sweep(rt: Runtime) -> int:
             check_accounts_attended(session, policy=policy, now=now)
         session.merge(SchedulerHeartbeat(job="sweep", last_run_at=now))
         session.commit()
+    if report_day_has_come(now, rt.policy):
+        run_weekly_report(rt)  # a clock that was down at the hour still sends it, once
     rt.wake_outbox()
     return nagged
+
+
+def report_day_has_come(now: datetime, policy: Policy) -> bool:
+    """True on the report's weekday from its hour on (Europe/Stockholm)."""
+    local = now.astimezone(STOCKHOLM)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+    return day == policy.schedule.weekly_report_day and (
+        local.strftime("%H:%M") >= policy.schedule.weekly_report_at)
 
 
 def local_clock(now: datetime) -> str:

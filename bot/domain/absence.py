@@ -128,7 +128,7 @@ def record_absence(
     _validate(session, absence, policy=policy, today=today)
     session.add(absence)
     session.flush()
-    logger.info("absence %s recorded for %s by %s", absence.id, person_id, recorded_by)
+    logger.info("absence %s recorded", absence.id)
     if starts_on <= today:
         _hand_over(session, absence, policy=policy, now=now)
     return absence
@@ -163,7 +163,7 @@ def cancel_absence(session: Session, *, absence_id: int, by: str, now: datetime)
         outbox.enqueue(
             session, op=outbox.UPDATE_CARD, now=now, case_id=case.id, target=case.channel
         )
-    logger.info("absence %s cancelled by %s", absence_id, by)
+    logger.info("absence %s cancelled", absence_id)
     return absence
 
 

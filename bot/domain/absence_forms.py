@@ -60,8 +60,13 @@ def submit_absence(
     """Record what the form says; raises AbsenceError with a message for the user."""
     person = _person(policy, values.get("person"))
     deputy = _person(policy, values.get("deputy"))
+    recorder = _person(policy, recorded_by)
     if person is None or deputy is None:
         raise AbsenceError(t.gettext("Only people named in the policy can be chosen."))
+    if recorder is None or (recorder.id not in (person.id, deputy.id)
+                            and recorder.role != "manager"):
+        raise AbsenceError(t.gettext(
+            "You can record your own absence, one you take over, or, as a manager, anyone's."))
     starts_on, ends_on = parse_period(values.get("period") or "",
                                       today=now.astimezone(STOCKHOLM).date())
     return record_absence(

@@ -234,7 +234,8 @@ def _handed_over(x: _Parts) -> str:
     else:
         template = x.t.gettext("{absent} is away until and including {date}; {deputy} is "
                                "responsible for the case now.")
-    return template.format(absent=x.person(x.p.get("absent"), "person"),
+    # The absent person is named, not mentioned: they are away and need no notification.
+    return template.format(absent=x.person(x.p.get("absent"), "name"),
                            deputy=x.person(x.p.get("deputy"), "person"), date=_day(x, "until"))
 
 

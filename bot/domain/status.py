@@ -135,7 +135,7 @@ def on_status_changed(
     alert = StatusAlert(person_id=person_id, reason=reason, detected_at=now, next_nag_at=now)
     session.add(alert)
     session.flush()
-    logger.info("status alert %s opened for %s (%s)", alert.id, person_id, reason)
+    logger.info("status alert %s opened", alert.id)
     return alert
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.db import session_scope
 from bot.domain.actions import FORM_ACTIONS, ActionId
 from bot.domain.cases import CaseClosedError, record_action, record_refusal
+from bot.domain.duty import responsible_now
 from bot.domain.form_context import build_form_context
 from bot.domain.forms import form_for
 from bot.domain.models import Case, CaseState
@@ -44,7 +45,12 @@ def refuse(rt: Runtime, client: WebClient, *, case: Case, user: str, action: str
 def check_allowed(rt: Runtime, chat: SlackChat, client: WebClient, *, case: Case, user: str,
                   action: str, channel: str | None) -> bool:
     """True when the user may act; otherwise refuses them and returns False."""
-    if may_act(policy=rt.policy, case=case, user_id=user, channel_members=chat.channel_members):
+    account = rt.policy.account(case.account_id) if case.account_id else None
+    with Session(rt.engine) as session:
+        present = (responsible_now(session, policy=rt.policy, account=account, now=rt.clock())
+                   if account else None)
+    if may_act(policy=rt.policy, case=case, user_id=user, channel_members=chat.channel_members,
+               covering=present.slack_id if present else None):
         return True
     refuse(rt, client, case=case, user=user, action=action, channel=channel)
     return False

@@ -7,16 +7,25 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.db import session_scope
 from bot.domain.actions import ActionId
 from bot.domain.cases import CaseClosedError, record_action
+from bot.domain.timeline import case_events
 from handlers.slack.case_actions import case_id_of
 
 if TYPE_CHECKING:
     from bot.app import Runtime
 
 logger = logging.getLogger(__name__)
+
+
+def criticism_sent_to(rt: Runtime, case_id: int, person_id: str) -> bool:
+    """True when this case's criticism was sent to this person."""
+    with Session(rt.engine) as session:
+        return any(e.details.get("to") == person_id
+                   for e in case_events(session, case_id) if e.kind == "criticism_sent")
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -29,9 +38,9 @@ def register(app: App, rt: Runtime) -> None:
         case_id = case_id_of(body)
         person = rt.policy.person_by_slack_id(user)
         channel = (body.get("channel") or {}).get("id") or ""
-        if case_id is None or person is None or person.role != "manager":
+        if case_id is None or person is None or not criticism_sent_to(rt, case_id, person.id):
             client.chat_postEphemeral(channel=channel, user=user, text=rt.t.gettext(
-                "Only a manager named in the policy can acknowledge criticism."))
+                "Only the manager the criticism was sent to can acknowledge it."))
             return
         try:
             with session_scope(rt.engine) as session:

@@ -86,7 +86,9 @@ def test_office_hours_decide_the_route(moment: datetime, expected: str) -> None:
 def test_remind_again_choices() -> None:
     evening = datetime(2026, 6, 18, 17, 0, tzinfo=SE)  # the Thursday before midsommar
     in_an_hour = follow_up_time("1h", at=None, playbook=PLAYBOOK, now=evening)
-    assert in_an_hour == datetime(2026, 6, 18, 16, 0, tzinfo=UTC)
+    assert in_an_hour == datetime(2026, 6, 22, 9, 0, tzinfo=SE)  # an office hour: Monday 09:00
+    acute = follow_up_time("1h", at=None, playbook=PLAYBOOK, now=evening, acute=True)
+    assert acute == datetime(2026, 6, 18, 16, 0, tzinfo=UTC)  # acute cases never pause
     morning = follow_up_time("morning", at=None, playbook=PLAYBOOK, now=evening)
     assert morning.astimezone(SE) == datetime(2026, 6, 22, 8, 0, tzinfo=SE)  # Monday
     chosen = follow_up_time("at", at="2026-06-23 09:30", playbook=PLAYBOOK, now=evening)
