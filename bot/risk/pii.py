@@ -1,0 +1,281 @@
+"""Detectors for personal data: personnummer, phone numbers, e-mail and street addresses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.risk.normalize import clean_for_detectors, fold_literal
+
+_PNR = re.compile(
+    r"(?<![\w+\-/.,])((?:18|19|20)?)(\d{2})(\d{2})(\d{2})( ?[-+] ?| ?)(\d{4})(?![\w]|[-/.,]\d)"
+)
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+ ?|00)46[ \-]?(?:\(0\)[ \-]?)?[1-9]|\(?0[1-9])"
+    r"(?:(?:[ \-/]{1,3}|\) ?)?\d){5,8}(?![\d]|[\-/]\d)"
+)
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-zA-Z]{2,}(?!\w)")
+_DIGIT_OR_AT = re.compile(r"[\d@]|[nN][oO][lL][lL]")
+_NUMBER_WORDS = {
+    "noll": "0",
+    "ett": "1",
+    "en": "1",
+    "två": "2",
+    "tva": "2",
+    "tre": "3",
+    "fyra": "4",
+    "fem": "5",
+    "sex": "6",
+    "sju": "7",
+    "åtta": "8",
+    "atta": "8",
+    "nio": "9",
+}
+_WORD_ALT = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_SPELLED_PHONE = re.compile(
+    rf"(?<!\w)noll(?:[\s,\-]{{1,3}}(?:{_WORD_ALT}|\d+)(?!\w)){{3,12}}", re.IGNORECASE
+)
+_MOBILE_THIRD = "02369"
+_SERVICE_PREFIXES = ("020", "0771", "0900", "0939", "0944", "099")
+_AREA_SEP = re.compile(r"^(\+ ?46[ \-]?(?:\(0\)[ \-]?)?\d{1,3}|\(?0\d{1,3}\)?)[ \-/]")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_HOUSE_NUMBER = re.compile(r"(?<=\s)\d{1,3}(?:\s?[a-hA-H])?(?![\w]|[,.]\d|\s*%)")
+_STREET_PREFIX = re.compile(
+    r"(?<!\w)(?:norra|s[öo]dra|[öo]stra|v[äa]stra|stora|lilla|gamla|nya)\s+$", re.IGNORECASE
+)
+
+
+def national_digits(number: str) -> str:
+    """Digits of a phone number in national form: "+46 70-123" becomes "070123"."""
+    raw = number.strip().replace("(0)", "")
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("+46"):
+        return "0" + digits[2:]
+    if digits.startswith("0046"):
+        return "0" + digits[4:]
+    return digits
+
+
+def luhn_ok(ten_digits: str) -> bool:
+    """True when the tenth digit is the Luhn check digit of the first nine."""
+    total = 0
+    for i, ch in enumerate(ten_digits[:9]):
+        product = int(ch) * (2 if i % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return (10 - total % 10) % 10 == int(ten_digits[9])
+
+
+def personnummer_kind(
+    century: str, yymmdd: str, sep: str, tail: str, today: date | None = None
+) -> str | None:
+    """ "personnummer"/"samordningsnummer" when Luhn and date check out, else None."""
+    if not luhn_ok(yymmdd + tail):
+        return None
+    today = today or date.today()  # noqa: DTZ011 - a birth date is a local calendar date
+    yy, month, day = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])
+    kind = "personnummer"
+    if day > 60:
+        day -= 60
+        kind = "samordningsnummer"
+    if century:
+        year = int(century) * 100 + yy
+    else:
+        year = today.year - today.year % 100 + yy
+        if (year, month, day) > (today.year, today.month, today.day):
+            year -= 100
+        if sep.strip() == "+":
+            year -= 100
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return None
+    return kind if born <= today and year >= 1850 else None
+
+
+@dataclass(frozen=True, slots=True)
+class PiiConfig:
+    """Allowlists, address vocabulary and weights for the personal-data detectors."""
+
+    own_numbers: frozenset[str] = frozenset()
+    public_numbers: frozenset[str] = frozenset()
+    nonpersonal_localparts: frozenset[str] = frozenset()
+    street_suffixes: tuple[str, ...] = ("gatan", "vägen")
+    address_cues: tuple[str, ...] = ("bor",)
+    venue_cues: tuple[str, ...] = ()
+    order_cues: tuple[str, ...] = ()
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PiiMatch:
+    """One piece of personal data found in the original text."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    cued: bool = True
+
+
+class PiiDetector:
+    """Finds personal data in original (not normalised) text."""
+
+    def __init__(self, config: PiiConfig, today: date | None = None) -> None:
+        self.config = config
+        self._today = today
+        self._allowed = config.own_numbers | config.public_numbers
+        suffixes = {fold_literal(s) for s in config.street_suffixes} | {
+            s.lower() for s in config.street_suffixes
+        }
+        self._suffixes = tuple(sorted(suffixes, key=len, reverse=True))
+        self._cue = _word_regex(config.address_cues)
+        self._venue = _word_regex(config.venue_cues)
+        self._order = _word_regex(config.order_cues)
+
+    def find(self, text: str) -> list[PiiMatch]:
+        """All personal data in `text` (offsets in `text`), in order of position."""
+        clean = clean_for_detectors(text)
+        if clean.starts is None:
+            return self._find(clean.text)
+        out = []
+        for m in self._find(clean.text):
+            start, end = clean.span(m.start, m.end)
+            out.append(PiiMatch(m.kind, start, end, text[start:end], m.cued))
+        return out
+
+    def _find(self, text: str) -> list[PiiMatch]:
+        found: list[PiiMatch] = []
+        if _DIGIT_OR_AT.search(text):
+            found += self._personnummer(text)
+            found += self._phones(text, found)
+            found += self._spelled_phones(text, found)
+            if "@" in text:
+                found += self._emails(text)
+            found += self._addresses(text)
+        found.sort(key=lambda m: m.start)
+        return found
+
+    def _personnummer(self, text: str) -> list[PiiMatch]:
+        out = []
+        for m in _PNR.finditer(text):
+            century, yy, mm, dd, sep, tail = m.groups()
+            if not sep and not century and text[m.start()] == "0" and yy[1] == "7":
+                continue  # an unseparated 07x... is a mobile number, found below
+            kind = personnummer_kind(century, yy + mm + dd, sep, tail, self._today)
+            if kind and not self._order_context(text, m.start()):
+                out.append(PiiMatch(kind, m.start(), m.end(), m.group()))
+        return out
+
+    def _order_context(self, text: str, start: int) -> bool:
+        if self._order is None:
+            return False
+        return bool(self._order.search(fold_literal(text[max(0, start - 30) : start])))
+
+    def _phones(self, text: str, taken: list[PiiMatch]) -> list[PiiMatch]:
+        out = []
+        for m in _PHONE.finditer(text):
+            if any(t.start < m.end() and m.start() < t.end for t in taken):
+                continue
+            digits = national_digits(m.group().lstrip("("))
+            if self._is_personal_number(digits) and not self._order_context(text, m.start()):
+                out.append(PiiMatch("phone", m.start(), m.end(), m.group()))
+        return out
+
+    def _spelled_phones(self, text: str, taken: list[PiiMatch]) -> list[PiiMatch]:
+        out = []
+        for m in _SPELLED_PHONE.finditer(text):
+            if any(t.start < m.end() and m.start() < t.end for t in taken):
+                continue
+            parts = re.findall(rf"{_WORD_ALT}|\d+", m.group(), re.IGNORECASE)
+            digits = "".join(_NUMBER_WORDS.get(p.lower(), p) for p in parts)
+            if self._is_personal_number(digits):
+                out.append(PiiMatch("phone", m.start(), m.end(), m.group()))
+        return out
+
+    def _is_personal_number(self, digits: str) -> bool:
+        if digits in self._allowed or digits.startswith(_SERVICE_PREFIXES):
+            return False
+        if digits.startswith("07"):
+            return len(digits) == 10 and digits[2] in _MOBILE_THIRD
+        return digits.startswith("0") and 8 <= len(digits) <= 10
+
+    def _emails(self, text: str) -> list[PiiMatch]:
+        out = []
+        for m in _EMAIL.finditer(text):
+            local = m.group().split("@", 1)[0].lower()
+            if local not in self.config.nonpersonal_localparts:
+                out.append(PiiMatch("email", m.start(), m.end(), m.group()))
+        return out
+
+    def _addresses(self, text: str) -> list[PiiMatch]:
+        """Street + house number, found from the number and widened to the street name
+        (far cheaper than trying a street pattern at every position)."""
+        out = []
+        for m in _HOUSE_NUMBER.finditer(text):
+            end_of_name = m.start()
+            while end_of_name and text[end_of_name - 1].isspace():
+                end_of_name -= 1
+            start = end_of_name
+            while start and text[start - 1].isalpha():
+                start -= 1
+            name = text[start:end_of_name].lower()
+            suffix = next((s for s in self._suffixes if name.endswith(s)), None)
+            if suffix is None or len(name) - len(suffix) < 2:
+                continue
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue
+            prefix = _STREET_PREFIX.search(text, max(0, start - 12), start)
+            if prefix:
+                start = prefix.start()
+            out.append(
+                PiiMatch(
+                    "address",
+                    start,
+                    m.end(),
+                    text[start : m.end()],
+                    self._cued(text, start, m.end()),
+                )
+            )
+        return out
+
+    def _cued(self, text: str, start: int, end: int) -> bool:
+        """A home address unless only a public place (library, school, box) is near it."""
+        before = text[max(0, start - 80) : start]
+        ends = list(_SENTENCE_END.finditer(before))
+        if ends:
+            before = before[ends[-1].end() :]
+        after = _SENTENCE_END.split(text[end : end + 60], maxsplit=1)[0]
+        context = fold_literal(before + " " + after)
+        if self._cue is not None and self._cue.search(context):
+            return True
+        return not (self._venue is not None and self._venue.search(context))
+
+
+def _word_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Whole words or phrases; a trailing * allows any ending ("adress*")."""
+    if not words:
+        return None
+    alts = (re.escape(w).replace(r"\*", r"\w*") for w in sorted(words, key=len, reverse=True))
+    return re.compile(r"\b(?:" + "|".join(alts) + r")\b")
+
+
+def mask_match(match: PiiMatch) -> str:
+    """The masked form of one match, e.g. "811218-****" or "070-*** ** **"."""
+    s = match.text
+    if match.kind in ("personnummer", "samordningsnummer"):
+        cut = len(s) - 4
+        return s[:cut] + "****"
+    if match.kind == "phone":
+        sep = _AREA_SEP.match(s)
+        if sep:
+            keep = sep.end(1)
+        else:
+            keep = 3 if s.startswith("0") else (s.index("46") + 4 if "46" in s else 3)
+        return s[:keep] + re.sub(r"\d", "*", s[keep:])
+    if match.kind == "email":
+        local, domain = s.split("@", 1)
+        return f"{local[:1]}***@{domain}"
+    if match.kind == "address":
+        return re.sub(r"\d+\s?[A-Ha-h]?$", lambda m: "*" * len(m.group().strip()), s)
+    return "*" * len(s)
