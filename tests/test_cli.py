@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from bot.db import make_engine
+from bot.i18n import STOCKHOLM
 from tests.conftest import Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,3 +68,23 @@ def test_healthz_reports_the_database_and_the_outbox(server: Server) -> None:
     server.runtime.engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     broken = httpx.get(f"{server.url}/healthz")
     assert broken.status_code == 503 and broken.json()["status"] == "error"
+
+
+def test_report_prints_the_period_and_saves_the_chart(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    assert run_bot("migrate", env=env).returncode == 0
+    source = tmp_path / "items.jsonl"
+    source.write_text(json.dumps({"id": "r1", "text": "Jag orkar inte leva längre",
+                                  "created_at": "2026-11-18T10:00:00+01:00"}) + "\n",
+                      encoding="utf-8")
+    run_bot("ingest", str(source), env=env)
+    chart = tmp_path / "chart.png"
+    today = datetime.now(STOCKHOLM).date()  # the item is received now
+    result = run_bot("report", "--from", (today - timedelta(days=7)).isoformat(),
+                     "--to", (today + timedelta(days=1)).isoformat(), "--chart", str(chart),
+                     env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Inkomna: 1 · Riskfyllda: 1" in result.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = run_bot("report", "--from", "igår", "--to", "2026-11-23", env=env)
+    assert bad.returncode == 2 and "2026-11-16" in bad.stderr
