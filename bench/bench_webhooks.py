@@ -148,7 +148,8 @@ def main() -> None:
     answer_ms = [1000 * v for v in answers]
     print(f"sent {total} signed webhooks at {args.rate}/s for {args.seconds}s "
           f"({'SQLite' if database.startswith('sqlite') else 'PostgreSQL'})")
-    print(f"  HTTP 200: {statuses.count(200)}/{total}")
+    others = {code: statuses.count(code) for code in sorted(set(statuses)) if code != 200}
+    print(f"  HTTP 200: {statuses.count(200)}/{total}" + (f"  other: {others}" if others else ""))
     print(f"  webhook answer     p50 {percentile(answer_ms, .5):7.1f} ms   "
           f"p99 {percentile(answer_ms, .99):7.1f} ms")
     if ms:
