@@ -17,7 +17,7 @@ from bot.db import make_engine, session_scope
 from bot.domain.directory import sync_directory
 from bot.domain.intake import Assessor, ingest_batch, record_delivery
 from bot.domain.models import WebhookDelivery, utcnow
-from bot.domain.outbox import OutboxWorker
+from bot.domain.outbox_worker import OutboxWorker
 from bot.domain.playbook import Playbook, load_playbook
 from bot.domain.policy import Policy
 from bot.domain.ports import ChatPort, GraphPort

@@ -15,7 +15,7 @@ from bot.domain import outbox
 from bot.domain.absence import record_absence
 from bot.domain.models import OutboxMessage, StatusAlert
 from bot.domain.notices import STATUS_NO_HANDOVER, STATUS_NO_HANDOVER_MANAGER
-from bot.domain.outbox import OutboxWorker
+from bot.domain.outbox_worker import OutboxWorker
 from bot.domain.policy import Policy
 from bot.domain.status import absence_reason, on_status_changed, sweep_status_alerts
 from bot.i18n import translator
