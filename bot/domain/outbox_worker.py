@@ -19,9 +19,9 @@ from bot.domain.meta_actions import deliver_moderation, deliver_reply, report_fa
 from bot.domain.models import ChatMessageRef, OutboxMessage, OutboxStatus, utcnow
 from bot.domain.notices import Notice
 from bot.domain.outbox import (
-    GRAPH_OPS,
     BATCH,
     DIRECT,
+    GRAPH_OPS,
     GRAPH_REPLY,
     LANES,
     LEASE,
