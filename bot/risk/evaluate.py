@@ -1,8 +1,9 @@
 """Score the engine against the labelled corpora: per-category precision, recall and F1.
 
-`python -m bot.risk.evaluate` prints the table and the misses for the development corpus, and
-only the aggregate table for the held-out file: its texts measure generalisation and must not
-be read while writing rules.
+`python -m bot.risk.evaluate` prints the table and the misses for the development corpus, then
+the table and the misses for the independently written development set (risk_dev.jsonl, which
+measures generalisation and may be read), and only the aggregate table for the held-out file:
+its texts measure generalisation and must not be read while writing rules.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.risk.engine import RiskEngine
+from bot.risk.hybrid import HybridEngine
 from bot.risk.types import Category
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 CORPUS = DATA_DIR / "risk_corpus.jsonl"
+DEV = DATA_DIR / "risk_dev.jsonl"
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 
 
@@ -79,7 +81,7 @@ def load_items(path: Path) -> list[dict[str, object]]:
     return items
 
 
-def score(engine: RiskEngine, items: Iterable[dict[str, object]]) -> Report:
+def score(engine: HybridEngine, items: Iterable[dict[str, object]]) -> Report:
     """Run the engine over labelled items and count agreement."""
     report = Report()
     for item in items:
@@ -141,10 +143,12 @@ def format_misses(report: Report) -> str:
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
-    """Print the corpus table with its misses, and the held-out table (aggregates only)."""
+    """Print the corpus and dev tables with their misses, and the held-out table (aggregates
+    only)."""
     out = out or sys.stdout
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--holdout", type=Path, default=HOLDOUT)
     parser.add_argument("--rules", type=Path, default=None, help="rule directory")
     parser.add_argument("--no-misses", action="store_true")
@@ -165,6 +169,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             print(format_misses(report), file=out)
     else:
         print(f"Korpusen saknas: {args.corpus}", file=out)
+    if args.dev.is_file():
+        dev = score(engine, load_items(args.dev))
+        print("\n" + format_table(dev, f"Utvecklingsmängd {args.dev.name}"), file=out)
+        if not args.no_misses and dev.misses:
+            print("\nMissar:", file=out)
+            print(format_misses(dev), file=out)
     if args.holdout.is_file():
         # Only the aggregate: the held-out texts must stay unseen.
         held = score(engine, load_items(args.holdout))
