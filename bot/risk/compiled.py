@@ -1,4 +1,4 @@
-"""Compiling a rule pattern: its regex (compiled lazily) and the anchor words the gate uses."""
+"""Compiling a rule pattern: its regex (compiled lazily) and the word cues the gate uses."""
 
 from __future__ import annotations
 
@@ -7,22 +7,18 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from bot.risk.anchors import NO_ANCHOR, leading_alts, max_words, required_nodes, seq_anchor
-from bot.risk.patterns import Alt, PatternError, Seq, parse_alt, parse_seq, seq_regex
+from bot.risk.anchors import Variant, hint_cue, leading_alts, variants
+from bot.risk.patterns import PatternError, Seq, parse_alt, parse_seq, seq_regex
+from bot.risk.rawregex import first_words, required_chars
 
 # A raw regex may start with "(?#ord|*ord)": words one of which must occur before it is tried.
 _HINT = re.compile(r"\(\?#([^)]*)\)")
-# Generous characters per word, for bounding searches around an anchor occurrence.
-WORD_CHARS = 40
-# A required word (or small group) whose forms average this cost or less (not common words,
-# not very short) also has to occur before a pattern is tried.
-RARE_ENOUGH = 12.0
 
 
 class LazyRegex:
     """A regex compiled on first use. Patterns generated from the rule language are valid by
-    construction, and most are needed only when their anchor words occur; this keeps engine
-    load fast. Hand-written "re:" regexes are compiled at load so errors name their line."""
+    construction, and most are needed only when their words occur; this keeps engine load
+    fast. Hand-written "re:" regexes are compiled at load so errors name their line."""
 
     __slots__ = ("_compiled", "pattern")
 
@@ -53,21 +49,48 @@ class LazyRegex:
 
 @dataclass(frozen=True, slots=True)
 class CompiledPattern:
-    """A compiled pattern with the word forms that must occur for it to match."""
+    """A compiled pattern with the ways it can match, as word cues for the gate."""
 
     source: str
     regex: re.Pattern[str] | LazyRegex
-    anchors: tuple[Alt, ...] | None
     on_original: bool = False
     raw: bool = False
+    # Matched at every word where its first word occurs (overlapping matches count), rather
+    # than left to right as re.finditer does (used when the first word is optional).
     anchor_first: bool = False
-    lead: int = 0
-    span: int = 0
-    # Further required words, each given as the word forms that satisfy it: the gate tries
-    # the pattern only when every set has a form in the text.
-    also: tuple[tuple[Alt, ...], ...] = ()
-    # Which word set (0 = anchors, 1.. = also) is the rarest: the one that triggers a try.
-    trigger: int = 0
+    # The ways it can match. A raw regex has one: its hint words, if any, are a word it
+    # needs, and the word it begins at is known only for some (see rawregex).
+    variants: tuple[Variant, ...] = (((), (), False),)
+    # Searched for with finditer (a raw regex whose first word is not known).
+    searched: bool = False
+    # A character class every match has one of (only for raw regexes with a rare one).
+    prefilter: re.Pattern[str] | None = None
+
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled regex."""
+        regex = self.regex
+        return regex.compiled() if isinstance(regex, LazyRegex) else regex
+
+
+def _raw(source: str, rx: re.Pattern[str], *, on_original: bool) -> CompiledPattern:
+    body = rx.pattern
+    hint = _HINT.match(body)
+    needs = []
+    if hint:
+        needs.append(tuple(dict.fromkeys(hint_cue(parse_alt(w)) for w in hint.group(1).split("|"))))
+    # Matches of a regex over the original text cannot be placed at normalised words.
+    first = None if on_original else first_words(body)
+    if first:
+        needs.append(first)
+    return CompiledPattern(
+        source,
+        rx,
+        on_original,
+        raw=True,
+        variants=((first or (), tuple(needs), False),),
+        searched=not first,
+        prefilter=required_chars(body),
+    )
 
 
 def compile_pattern(
@@ -76,7 +99,7 @@ def compile_pattern(
     *,
     common: frozenset[str] = frozenset(),
 ) -> CompiledPattern:
-    """Compile one pattern of the rule language into a regex plus its anchor word forms."""
+    """Compile one pattern of the rule language into a regex plus its word cues."""
     source = source.strip()
     if not source:
         raise PatternError("tomt mönster")
@@ -91,33 +114,12 @@ def compile_pattern(
                 rx = re.compile(source[len(prefix) :])
             except re.error as exc:
                 raise PatternError(f"ogiltigt reguljärt uttryck: {exc}") from exc
-            hint = _HINT.match(source[len(prefix) :])
-            anchors = tuple(parse_alt(w) for w in hint.group(1).split("|")) if hint else None
-            return CompiledPattern(source, rx, anchors, prefix == "orig:", raw=True, span=10**6)
+            return _raw(source, rx, on_original=prefix == "orig:")
     seq = parse_seq(source, lists)
     regex = LazyRegex(seq_regex(seq))
-    cost, cheapest, _ = seq_anchor(seq, common)
-    span = max_words(seq) * WORD_CHARS
-    if cost >= NO_ANCHOR:
-        return CompiledPattern(source, regex, None, span=span)
-    leading = leading_alts(seq)
-    # Gate on the first word when it is known (matching then starts right there), and let the
-    # cheapest word and other rare words filter further.
-    anchors = leading if leading is not None else cheapest
-    extra = [cheapest] if leading is not None and cheapest != leading else []
-    trigger = 1 if extra else 0
-    extra += [
-        alts
-        for node_cost, alts in required_nodes(seq, common)
-        if alts not in (anchors, cheapest) and node_cost <= RARE_ENOUGH * len(alts)
-    ]
     return CompiledPattern(
         source,
         regex,
-        anchors,
-        anchor_first=leading is not None,
-        lead=span,
-        span=span,
-        also=tuple(extra),
-        trigger=trigger,
+        anchor_first=leading_alts(seq) is not None,
+        variants=tuple(variants(seq, common)),
     )

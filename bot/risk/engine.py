@@ -1,34 +1,22 @@
-"""The risk engine: normalise once, gate rules by anchor words, match, weigh, explain."""
+"""The risk engine: normalise once, gate patterns by the words present, match, weigh, explain."""
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence, Set
 from datetime import date
 
 from bot.risk.compiled import CompiledPattern
-from bot.risk.gate import Gate
-from bot.risk.normalize import Normalizer
-from bot.risk.pii import PiiDetector, PiiMatch
+from bot.risk.gate import Gate, Plan
+from bot.risk.normalize import WORDS, Normalizer, word_starts
+from bot.risk.pii import PiiDetector
 from bot.risk.ruleset import Rule, RuleSet
-from bot.risk.types import Assessment, Category, Evidence
+from bot.risk.types import Assessment, Category
+from bot.risk.weigh import Hit, Weigher
 
-_ORDER = {c: i for i, c in enumerate(Category)}
 _WORD = re.compile(r"\w+")
 _CLAUSE_END = re.compile(r"[.!?,;:\n]")
-_SENTENCE_END = re.compile(r"[.!?\n]+")
-_CLAUSE_BREAK = re.compile(r"[.!?\n,;:]+")
-_PII_CATEGORY = Category.PERSONAL_DATA
-
-
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    rule: Rule
-    pattern: int
-    start: int
-    end: int
 
 
 class RiskEngine:
@@ -48,10 +36,107 @@ class RiskEngine:
         self._negator_rx = (
             re.compile(r"\b(?:" + "|".join(map(re.escape, neg)) + r")\b") if neg else None
         )
-        self._caps = {r.id: r.cap for r in ruleset.rules if r.cap is not None}
-        self._gate = Gate(ruleset.rules)
-        # Each rule's required context as at most two regexes (one search instead of many).
-        self._requires = {r.id: _merged(r.requires) for r in ruleset.rules}
+        # Negators that are single words are found among the words, without a search.
+        self._negators_are_words = all(WORDS.fullmatch(n) for n in neg)
+        # All patterns in one list (rule order), each with its rule and index in the rule.
+        self._patterns: list[CompiledPattern] = []
+        self._owners: list[tuple[Rule, int]] = []
+        for rule in ruleset.rules:
+            for p, pattern in enumerate(rule.patterns):
+                self._patterns.append(pattern)
+                self._owners.append((rule, p))
+        self._n_rule_patterns = len(self._patterns)
+        # A rule's required context (e.g. a child) is looked for like its patterns, gated;
+        # rules of a file share their context, which is then looked for once.
+        self._requires: dict[str, tuple[int, ...]] = {}
+        known: dict[str, int] = {}
+        for rule in ruleset.rules:
+            for pattern in rule.requires:
+                if pattern.source not in known:
+                    known[pattern.source] = len(self._patterns)
+                    self._patterns.append(pattern)
+            self._requires[rule.id] = tuple(known[p.source] for p in rule.requires)
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(self._patterns)
+        self._gate = Gate(self._patterns, ruleset.common_words, self._n_rule_patterns)
+        self._weigher = Weigher(ruleset)
+
+    def assess(self, text: str) -> Assessment:
+        """Assess one comment: categories, acute, evidence spans, advice and rule-set version."""
+        return self._assess(text)[0]
+
+    def scores(self, text: str) -> dict[Category, float]:
+        """Summed rule weights per category (flagged at >= threshold), for tuning and review."""
+        return self._assess(text)[1]
+
+    def _assess(self, text: str) -> tuple[Assessment, dict[Category, float]]:
+        if not isinstance(text, str):
+            raise TypeError("text must be a str")
+        chars = set(text)  # what the cheap tests of normalising and detecting look at
+        return self._weigher.weigh(text, self._match(text, chars), self._pii.find(text, chars))
+
+    def _match(self, original: str, chars: Set[str] | None = None) -> list[Hit]:
+        norm, words, starts = self._normalizer.normalize_words(original, chars)
+        plan = self._gate.plan(words)
+        if not plan.live:
+            return []
+        text = norm.text
+        if starts is None:
+            starts = word_starts(text)
+        at = _positions(plan.begins, starts)
+        hits: list[Hit] = []
+        context: dict[tuple[int, ...], bool] = {}
+        negators_at: list[int] | None = None
+        patterns, owners, compiled = self._patterns, self._owners, self._compiled
+        for k in plan.live:
+            pattern = patterns[k]
+            rx = compiled[k]
+            if rx is None:
+                rx = compiled[k] = pattern.compiled()
+            rule, p = owners[k]
+            if pattern.prefilter is not None and not pattern.prefilter.search(
+                original if pattern.on_original else text
+            ):
+                continue
+            if pattern.on_original:
+                hits += [(rule, p, *m.span()) for m in rx.finditer(original)]
+                continue
+            if pattern.searched:
+                matches: Sequence[re.Match[str]] = list(rx.finditer(text))
+            else:
+                where = at.get(k)
+                if where is None:
+                    continue
+                if len(where) == 1:
+                    m = rx.match(text, where[0])
+                    if m is None:
+                        continue
+                    matches = (m,)
+                else:
+                    matches = _matches_at(rx, text, where, pattern.anchor_first)
+            for m in matches:
+                s, e = m.span()
+                if s == e:
+                    continue
+                if rule.negatable:
+                    if negators_at is None:
+                        negators_at = self._negator_positions(text, words, starts)
+                    if self._negated(text, m, pattern.raw, negators_at):
+                        continue
+                if rule.requires and not self._context(
+                    rule, text, original, plan, starts, context
+                ):
+                    break
+                hits.append((rule, p, *norm.span(s, e)))
+        return hits
+
+    def _negator_positions(self, text: str, words: list[str], starts: list[int]) -> list[int]:
+        """Where negation words start in `text` (computed once per text)."""
+        if self._negator_rx is None:
+            return []
+        if self._negators_are_words:
+            negators = self._negators
+            return [starts[i] for i, w in enumerate(words) if w in negators]
+        return [m.start() for m in self._negator_rx.finditer(text)]
 
     def _negated(self, text: str, m: re.Match[str], raw: bool, negators_at: list[int]) -> bool:
         """A negator inside the match's gaps, or in the words just before it (same clause)."""
@@ -59,6 +144,12 @@ class RiskEngine:
         if negator is None:
             return False
         start = m.start()
+        if not raw and self._negators_are_words:
+            # Gaps hold whole words, so a negator in one, or one just before the match, is
+            # among the negator words found in the text: none near means not negated.
+            near = bisect.bisect_left(negators_at, start - 80)
+            if near >= len(negators_at) or negators_at[near] >= m.end():
+                return False
         inside = (
             negator.search(text, start, m.end())
             if raw
@@ -78,215 +169,66 @@ class RiskEngine:
                 return True
         return False
 
-    def _match(self, original: str) -> tuple[list[_Hit], list[PiiMatch]]:
-        norm = self._normalizer.normalize(original)
-        text = norm.text
-        hits: list[_Hit] = []
-        rules = self.ruleset.rules
-        context: dict[str, bool] = {}
-        negators_at: list[int] | None = None
-        for (r, p), positions in self._gate.candidates(text).items():
-            rule = rules[r]
-            pattern = rule.patterns[p]
-            if pattern.on_original:
-                hits += [_Hit(rule, p, *m.span()) for m in pattern.regex.finditer(original)]
-                continue
-            if positions is None:
-                matches = list(pattern.regex.finditer(text))
-            elif pattern.anchor_first:
-                found = (pattern.regex.match(text, pos) for pos in set(positions))
-                matches = [m for m in found if m is not None]
-            elif pattern.raw:
-                matches = list(pattern.regex.finditer(text))
-            else:
-                # A match contains an anchor occurrence, so it lies within the pattern's
-                # longest possible span around the occurrences.
-                lo = max(0, min(positions) - pattern.lead)
-                hi = min(len(text), max(positions) + pattern.span)
-                matches = list(pattern.regex.finditer(text, lo, hi))
-            for m in matches:
-                s, e = m.span()
-                if s == e:
-                    continue
-                if rule.negatable:
-                    if negators_at is None:
-                        negators_at = self._negator_positions(text)
-                    if self._negated(text, m, pattern.raw, negators_at):
-                        continue
-                if rule.requires and not self._context(rule, text, original, context):
-                    break
-                hits.append(_Hit(rule, p, *norm.span(s, e)))
-        return hits, self._pii.find(original)
-
-    def _negator_positions(self, text: str) -> list[int]:
-        """Where negation words start in `text` (computed once per text)."""
-        if self._negator_rx is None:
-            return []
-        return [m.start() for m in self._negator_rx.finditer(text)]
-
-    def _context(self, rule: Rule, text: str, original: str, cache: dict[str, bool]) -> bool:
+    def _context(
+        self,
+        rule: Rule,
+        text: str,
+        original: str,
+        plan: Plan,
+        starts: list[int],
+        cache: dict[tuple[int, ...], bool],
+    ) -> bool:
         """Whether the text has what the rule requires (e.g. a child); cached per text."""
-        if rule.id not in cache:
-            on_norm, on_orig = self._requires[rule.id]
-            cache[rule.id] = bool(
-                (on_norm is not None and on_norm.search(text))
-                or (on_orig is not None and on_orig.search(original))
-            )
-        return cache[rule.id]
-
-    def assess(self, text: str) -> Assessment:
-        """Assess one comment: categories, acute, evidence spans, advice and rule-set version."""
-        return self._assess(text)[0]
-
-    def scores(self, text: str) -> dict[Category, float]:
-        """Summed rule weights per category (flagged at >= threshold), for tuning and review."""
-        return self._assess(text)[1]
-
-    def _assess(self, text: str) -> tuple[Assessment, dict[Category, float]]:
-        if not isinstance(text, str):
-            raise TypeError("text must be a str")
-        hits, pii = self._match(text)
-        rs = self.ruleset
-        positives = [h for h in hits if h.rule.kind == "rule"]
-        benign = [h for h in hits if h.rule.kind == "benign"]
-        acute_cues = [h for h in hits if h.rule.kind == "acute"]
-        sentences = _bounds(text, benign)
-        evidence: list[Evidence] = []
-        weights: dict[Category, dict[str, float]] = defaultdict(dict)
-        spans: dict[Category, list[tuple[int, int]]] = defaultdict(list)
-        # Strongest first, so that a weak cue inside a stronger one's span is not counted twice.
-        for hit in sorted(positives, key=lambda h: -h.rule.weight):
-            for cat in hit.rule.categories:
-                if _suppressed(cat, hit.start, hit.end, benign, sentences):
-                    continue
-                taken = spans[cat]
-                overlapping = any(s < hit.end and hit.start < e for s, e in taken)
-                taken.append((hit.start, hit.end))
-                evidence.append(
-                    Evidence(
-                        cat,
-                        hit.start,
-                        hit.end,
-                        text[hit.start : hit.end],
-                        hit.rule.id,
-                        hit.rule.acute,
+        needed = self._requires[rule.id]
+        if needed not in cache:
+            cache[needed] = False
+            for k in needed:
+                pattern = self._patterns[k]
+                rx = self._compiled[k]
+                if rx is None:
+                    rx = self._compiled[k] = pattern.compiled()
+                where_text = original if pattern.on_original else text
+                if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
+                    found = False
+                elif pattern.searched:
+                    found = rx.search(where_text) is not None
+                else:
+                    where = self._gate.starts_of(k, plan)
+                    found = where is None or any(
+                        rx.match(text, starts[i]) is not None for i in where
                     )
-                )
-                # Each pattern is one signal and counts once: two different distress cues add
-                # up, a repeated swear word does not, nor does a word inside a stronger cue.
-                if not overlapping:
-                    weights[cat][f"{hit.rule.id}\0{hit.pattern}"] = hit.rule.weight
-        for match in pii:
-            kind = match.kind if match.cued else f"{match.kind}_uncued"
-            weight = rs.pii.weights.get(kind, 0.0 if not match.cued else 1.0)
-            if weight <= 0 or _suppressed(_PII_CATEGORY, match.start, match.end, benign, sentences):
-                continue
-            rule_id = f"personal_data.{kind}"
-            evidence.append(Evidence(_PII_CATEGORY, match.start, match.end, match.text, rule_id))
-            per_rule = weights[_PII_CATEGORY]
-            per_rule[rule_id] = max(per_rule.get(rule_id, 0.0), weight)
-        scores = {c: _score(w, self._caps) for c, w in weights.items()}
-        flagged = {c for c, s in scores.items() if s >= rs.threshold - 1e-9}
-        for hit in acute_cues:
-            cats = hit.rule.categories
-            if hit.rule.standalone and flagged:
-                # An emergency of its own (a missing person with dementia): it makes the item
-                # acute whatever was flagged, and is shown under the first flagged category.
-                cats = (min(flagged, key=_ORDER.__getitem__),)
-            for cat in cats:
-                if cat in flagged and not _suppressed(cat, hit.start, hit.end, benign, sentences):
-                    evidence.append(
-                        Evidence(
-                            cat, hit.start, hit.end, text[hit.start : hit.end], hit.rule.id, True
-                        )
-                    )
-        return self._assessment(evidence, flagged), scores
-
-    def _assessment(self, evidence: list[Evidence], flagged: set[Category]) -> Assessment:
-        rs = self.ruleset
-        kept: list[Evidence] = []
-        per_cat: dict[Category, int] = defaultdict(int)
-        seen: set[tuple[Category, int, int]] = set()
-        evidence.sort(key=lambda e: (_ORDER[e.category], not e.acute, e.start, -e.end))
-        for ev in evidence:
-            key = (ev.category, ev.start, ev.end)
-            if ev.category not in flagged or key in seen or per_cat[ev.category] >= rs.max_evidence:
-                continue
-            seen.add(key)
-            per_cat[ev.category] += 1
-            kept.append(ev)
-        categories = tuple(sorted(flagged, key=_ORDER.__getitem__))
-        acute_cats = {e.category for e in kept if e.acute}
-        advice: list[str] = []
-        for cat in categories:
-            advice += rs.advice.get(cat, ())
-            if cat in acute_cats:
-                advice += rs.acute_advice.get(cat, ())
-        return Assessment(
-            categories=categories,
-            acute=bool(acute_cats),
-            evidence=tuple(kept),
-            ruleset_version=self.version,
-            advice=tuple(dict.fromkeys(advice)),
-        )
+                if found:
+                    cache[needed] = True
+                    break
+        return cache[needed]
 
 
-def _merged(
-    patterns: tuple[CompiledPattern, ...],
-) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    out: list[re.Pattern[str] | None] = []
-    for original in (False, True):
-        sources = [p.regex.pattern for p in patterns if p.on_original is original]
-        if not sources:
-            out.append(None)
+def _positions(begins: list[tuple[int, set[int]]], starts: list[int]) -> dict[int, list[int]]:
+    """Per pattern, the ascending offsets of the words where it may begin."""
+    at: dict[int, list[int]] = {}
+    for i, ks in begins:
+        pos = starts[i]
+        for k in ks:
+            if k in at:
+                at[k].append(pos)
+            else:
+                at[k] = [pos]
+    return at
+
+
+def _matches_at(
+    rx: re.Pattern[str], text: str, positions: list[int], overlapping: bool
+) -> list[re.Match[str]]:
+    """Matches beginning at the given word starts: all of them, or left to right without
+    overlap as re.finditer finds them (a match can begin nowhere else)."""
+    out = []
+    free = 0
+    for pos in positions:
+        if pos < free:
             continue
-        try:
-            out.append(re.compile("|".join(f"(?:{s})" for s in sources)))
-        except re.error:  # e.g. repeated group names: fall back to a non-merged alternation
-            out.append(
-                re.compile("|".join(f"(?:{re.sub(r'[(][?]P<', '(?:<', s)})" for s in sources))
-            )
-    return out[0], out[1]
-
-
-def _score(weights: dict[str, float], caps: dict[str, float]) -> float:
-    """Sum of weights per category, each rule limited to its cap."""
-    per_rule: dict[str, float] = defaultdict(float)
-    for key, weight in weights.items():
-        per_rule[key.split("\0", 1)[0]] += weight
-    return sum(min(w, caps.get(rule, w)) for rule, w in per_rule.items())
-
-
-def _bounds(text: str, benign: list[_Hit]) -> dict[str, list[int]]:
-    """End offsets of sentences and clauses, computed only when a benign rule needs them."""
-    scopes = {b.rule.scope for b in benign}
-    out: dict[str, list[int]] = {}
-    if "sentence" in scopes:
-        out["sentence"] = [m.end() for m in _SENTENCE_END.finditer(text)]
-    if "clause" in scopes:
-        out["clause"] = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
+        m = rx.match(text, pos)
+        if m is not None:
+            out.append(m)
+            if not overlapping:
+                free = m.end()
     return out
-
-
-def _sentence_of(pos: int, ends: list[int]) -> int:
-    for i, end in enumerate(ends):
-        if pos < end:
-            return i
-    return len(ends)
-
-
-def _suppressed(
-    cat: Category, start: int, end: int, benign: list[_Hit], bounds: dict[str, list[int]]
-) -> bool:
-    for b in benign:
-        if cat not in b.rule.categories:
-            continue
-        scope = b.rule.scope
-        if scope == "text":
-            return True
-        if scope == "overlap" and b.start < end and start < b.end:
-            return True
-        ends = bounds.get(scope)
-        if ends is not None and _sentence_of(start, ends) == _sentence_of(b.start, ends):
-            return True
-    return False

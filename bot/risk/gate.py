@@ -1,143 +1,183 @@
-"""Which patterns are worth trying on a text, and where: one regex pass over anchor words.
+"""Which patterns are worth trying on a text, and at which words: set operations over words.
 
-Every pattern has anchor word forms, one of which must occur for it to match. All anchors go
-into a single prefix-tree regex; each occurrence found in the text selects the patterns that
-use it. Patterns whose anchor is their first word are then matched right at the occurrence
-(re.match at a position) instead of being searched for across the whole text.
+A pattern matches in one of a few ways (variants); each way needs certain words (one form
+of each must occur) and begins at a word where one of its first word forms occurs. What each
+distinct word of the normalised text satisfies is worked out once and remembered, so that
+for a comment the gate is a few unions in C: the variants whose rarest needed word occurs are
+checked for the others (bit masks), and the survivors' patterns are tried only at the words
+where a match can begin.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import reduce
+from operator import or_
 
-from bot.risk.patterns import Trie
-from bot.risk.ruleset import Rule
+from bot.risk.anchors import Cue, cue_cost
+from bot.risk.compiled import CompiledPattern
 
-Key = tuple[int, int]  # (rule index, pattern index)
-Candidates = dict[Key, list[int] | None]  # word starts to match at, or None: search everywhere
+# Distinct words remembered (bounded: the cache is emptied when it is full).
+WORD_CACHE_LIMIT = 50_000
+_EMPTY: frozenset[int] = frozenset()
+# What one word satisfies: a mask of needed words, variants it triggers, variants it begins.
+WordInfo = tuple[int, frozenset[int], frozenset[int]]
 
 
-def trie_regex(words: set[str]) -> str:
-    """One regex matching any of `words`, factored as a prefix tree (fast in Python's re)."""
-    trie: Trie = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+class Plan:
+    """What the gate found in one text."""
 
-    def build(node: Trie) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" in node:
-            return f"(?:{body})?" if len(alts) == 1 else body + "?"
-        return body
+    __slots__ = ("_firsts", "_have", "begins", "live")
 
-    return build(trie)
+    def __init__(
+        self,
+        live: list[int],
+        begins: list[tuple[int, set[int]]],
+        have: int = 0,
+        firsts: tuple[frozenset[int], ...] = (),
+    ) -> None:
+        self.live = live  # the patterns that may match, in order
+        self.begins = begins  # (word index, the live patterns that may begin there)
+        self._have = have
+        self._firsts = firsts
+
+
+class _Cache(dict[str, WordInfo]):
+    """What each distinct word satisfies, worked out on first sight."""
+
+    def __init__(self, gate: Gate) -> None:
+        super().__init__()
+        self._gate = gate
+
+    def __missing__(self, word: str) -> WordInfo:
+        if len(self) > WORD_CACHE_LIMIT:
+            self.clear()
+        info = self[word] = self._gate.learn(word)
+        return info
 
 
 class Gate:
-    """Maps anchor occurrences in a normalised text to the patterns they make worth trying."""
+    """Maps the words of a normalised text to the patterns to try and where to try them.
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        # Literals are marked "^word" when they must begin a word, "word" when anywhere.
-        self.always: list[Key] = []
-        self._sets: dict[Key, tuple[frozenset[str], ...]] = {}
-        self._first: dict[Key, bool] = {}
-        self._trigger: dict[str, list[Key]] = defaultdict(list)
-        starts: set[str] = set()
-        inside: set[str] = set()
-        for r, rule in enumerate(rules):
-            for p, pattern in enumerate(rule.patterns):
-                if pattern.anchors is None:
-                    self.always.append((r, p))
-                    continue
-                sets = []
-                for j, alts in enumerate((pattern.anchors, *pattern.also)):
-                    marked = set()
-                    for alt in alts:
-                        at_first = j == 0 and pattern.anchor_first
-                        lit = alt.first_run if at_first else alt.anchor
-                        begins = not alt.head if at_first else alt.anchor_starts_word
-                        (starts if begins else inside).add(lit)
-                        marked.add("^" + lit if begins else lit)
-                    sets.append(frozenset(marked))
-                key = (r, p)
-                self._sets[key] = tuple(sets)
-                self._first[key] = pattern.anchor_first
-                for lit in sets[pattern.trigger]:
-                    self._trigger[lit].append(key)
-        # The regex finds the longest literal at a position; shorter ones that are its
-        # prefixes (at a word start) or its substrings (anywhere) are implied by it.
-        lengths = sorted({len(k) for k in inside})
-        # Positions are needed only for each pattern's anchor set (where matching starts).
-        positional = {m for sets in self._sets.values() for m in sets[0]}
-        self._implied_inside: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
-        self._implied_start: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
-        for lit in starts | inside:
-            subs = [
-                lit[i : i + n]
-                for n in lengths
-                for i in range(len(lit) - n + 1)
-                if lit[i : i + n] in inside
-            ]
-            prefixes = ["^" + lit[:n] for n in range(1, len(lit) + 1) if lit[:n] in starts]
-            for table, marks in (
-                (self._implied_inside, subs),
-                (self._implied_start, subs + prefixes),
-            ):
-                table[lit] = (
-                    frozenset(marks),
-                    tuple(m for m in dict.fromkeys(marks) if m in positional),
-                )
-        parts = []
-        if starts or inside:
-            parts.append(r"\b(?:" + trie_regex(starts | inside) + ")")
-        if inside:
-            parts.append("(?:" + trie_regex(inside) + ")")
-        self._rx = re.compile("|".join(parts)) if parts else None
+    Patterns from index `triggered` on are only looked at on request (see starts_of)."""
 
-    def candidates(self, text: str) -> Candidates:
-        """Patterns to try on `text`, each with the word starts where its anchor occurs."""
-        found: Candidates = dict.fromkeys(self.always)
-        if self._rx is None:
-            return found
-        seen, present = self._scan(text)
-        triggered: set[Key] = set()
-        trigger = self._trigger
-        for lit in seen:
-            keys = trigger.get(lit)
-            if keys:
-                triggered.update(keys)
-        all_sets = self._sets
-        for key in triggered:
-            sets = all_sets[key]
-            if all(not s.isdisjoint(seen) for s in sets):
-                found[key] = [pos for lit in sets[0] & seen for pos in present[lit]]
-        return found
+    def __init__(
+        self, patterns: Sequence[CompiledPattern], common: frozenset[str], triggered: int
+    ) -> None:
+        cue_ids: dict[Cue, int] = {}
+        need_ids: dict[frozenset[int], int] = {}
+        cue_needs: dict[int, list[int]] = defaultdict(list)
+        cue_first: dict[int, list[int]] = defaultdict(list)
+        need_trigger: dict[int, list[int]] = defaultdict(list)
+        need_cost: list[float] = []
+        self._owner: list[int] = []  # the pattern of each variant
+        self._needs: list[int] = []  # mask of the needed words of each variant
+        self._variants: list[list[int]] = [[] for _ in patterns]
+        self._always: list[int] = []
+        self._exact: set[int] = set()  # variants whose needs met are a match
 
-    def _scan(self, text: str) -> tuple[frozenset[str], dict[str, list[int]]]:
-        """The anchor literals occurring in `text`, and word starts of the positional ones."""
-        present: dict[str, list[int]] = {}
-        seen: set[str] = set()
-        at_start, inside = self._implied_start, self._implied_inside
-        for m in self._rx.finditer(text):  # type: ignore[union-attr]
-            ws = m.start()
-            if ws and (text[ws - 1].isalnum() or text[ws - 1] == "_"):
-                marks, positional = inside[m.group()]
-                while ws and (text[ws - 1].isalnum() or text[ws - 1] == "_"):
-                    ws -= 1
-            else:
-                marks, positional = at_start[m.group()]
-            seen |= marks
-            for marked in positional:
-                if marked in present:
-                    present[marked].append(ws)
+        def cue_id(cue: Cue) -> int:
+            return cue_ids.setdefault(cue, len(cue_ids))
+
+        for k, pattern in enumerate(patterns):
+            for first, needs, exact in pattern.variants:
+                v = len(self._owner)
+                self._owner.append(k)
+                self._variants[k].append(v)
+                if exact:
+                    self._exact.add(v)
+                ids = set()
+                for cues in needs:
+                    key = frozenset(cue_id(c) for c in cues)
+                    if key not in need_ids:
+                        need_ids[key] = len(need_ids)
+                        need_cost.append(sum(cue_cost(c, common) for c in cues))
+                        for c in key:
+                            cue_needs[c].append(need_ids[key])
+                    ids.add(need_ids[key])
+                self._needs.append(sum(1 << n for n in ids))
+                if k >= triggered:
+                    pass
+                elif ids:
+                    need_trigger[min(ids, key=need_cost.__getitem__)].append(v)
                 else:
-                    present[marked] = [ws]
-        # A frozenset, so that isdisjoint() walks the smaller of two sets.
-        return frozenset(seen), present
+                    self._always.append(v)
+                for cue in first:
+                    cue_first[cue_id(cue)].append(v)
+        self._cue_needs = {c: tuple(ns) for c, ns in cue_needs.items()}
+        self._cue_first = {c: frozenset(vs) for c, vs in cue_first.items()}
+        self._need_trigger = {n: frozenset(vs) for n, vs in need_trigger.items()}
+        self._by_kind: dict[str, dict[str, list[int]]] = {k: defaultdict(list) for k in "=<>~"}
+        for (kind, literal), c in cue_ids.items():
+            self._by_kind[kind][literal].append(c)
+        self._lengths = {k: sorted({len(lit) for lit in d}) for k, d in self._by_kind.items()}
+        self._cache = _Cache(self)
+        self._interned: dict[frozenset[int], frozenset[int]] = {}
+
+    def plan(self, words: list[str]) -> Plan:
+        """The patterns that may match the text with these words, and where they may begin."""
+        if not words:
+            return Plan(sorted({self._owner[v] for v in self._always}), [])
+        masks, triggers, firsts = zip(*map(self._cache.__getitem__, words), strict=True)
+        have = reduce(or_, masks)
+        needs = self._needs
+        live = {v for v in _EMPTY.union(*triggers) if (m := needs[v]) & have == m}
+        live.update(self._always)
+        if not live:
+            return Plan([], [])
+        owner = self._owner
+        begins = [
+            (i, {owner[v] for v in f & live})
+            for i, f in enumerate(firsts)
+            if not live.isdisjoint(f)
+        ]
+        return Plan(sorted({owner[v] for v in live}), begins, have, firsts)
+
+    def starts_of(self, k: int, plan: Plan) -> list[int] | None:
+        """Indexes of the words where pattern k (one looked at on request) may begin, or
+        None when it is known to match (its words alone say so)."""
+        have, needs = plan._have, self._needs
+        live = {v for v in self._variants[k] if (m := needs[v]) & have == m}
+        if not live:
+            return []
+        if not live.isdisjoint(self._exact):
+            return None
+        return [i for i, f in enumerate(plan._firsts) if not live.isdisjoint(f)]
+
+    def learn(self, word: str) -> WordInfo:
+        """What one word satisfies."""
+        cue_needs, cue_first, need_trigger = self._cue_needs, self._cue_first, self._need_trigger
+        cues = self._cues(word)
+        ids = {n for c in cues for n in cue_needs.get(c, ())}
+        if len(self._interned) > WORD_CACHE_LIMIT:
+            self._interned.clear()
+        return (
+            sum(1 << n for n in ids),
+            self._intern(_EMPTY.union(*(need_trigger.get(n, _EMPTY) for n in ids))),
+            self._intern(_EMPTY.union(*(cue_first.get(c, _EMPTY) for c in cues))),
+        )
+
+    def _intern(self, ids: frozenset[int]) -> frozenset[int]:
+        return self._interned.setdefault(ids, ids)
+
+    def _cues(self, word: str) -> list[int]:
+        """Every cue the word satisfies."""
+        by_kind, lengths = self._by_kind, self._lengths
+        out = list(by_kind["="].get(word, ()))
+        n_word = len(word)
+        for n in lengths["<"]:
+            if n > n_word:
+                break
+            out += by_kind["<"].get(word[:n], ())
+        for n in lengths[">"]:
+            if n > n_word:
+                break
+            out += by_kind[">"].get(word[-n:], ())
+        infix = by_kind["~"]
+        for n in lengths["~"]:
+            if n > n_word:
+                break
+            for i in range(n_word - n + 1):
+                out += infix.get(word[i : i + n], ())
+        return out

@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.risk.normalize import fold_literal
 
 # Words of one pattern may be separated by anything but the end of a sentence (". ", "!", "?",
-# a line break); an ellipsis ("orkar inte... leva") does not end one.
-SEP = r"(?:\.{2,}|…|(?![.!?](?:\s|$)|\n)\W)+"
+# a line break); an ellipsis ("orkar inte... leva") does not end one. A separator always runs
+# up to the next word, so it never needs to give characters back (possessive: fails fast).
+SEP = r"(?:\.{2,}|[^\w\n.!?]|[.!?](?!\s|$))++"
 GAP_SEP = SEP
 MAX_GAP = 12
 _ALT_OK = re.compile(r"\*?[\w'\-.:]+\*?")
@@ -116,6 +118,7 @@ class Node:
 Seq = tuple[Node, ...]
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_alt(text: str) -> Alt:
     """Parse one word form such as "dö*", "*personal*" or "orkar"."""
     if not _ALT_OK.fullmatch(text) or text.strip("*") == "":
@@ -129,6 +132,8 @@ def parse_alt(text: str) -> Alt:
 
 def _split(text: str, sep: str) -> list[str]:
     """Split on `sep` (whitespace when " ") outside parentheses."""
+    if "(" not in text and ")" not in text:  # most list entries and words: no nesting
+        return text.split() if sep == " " else text.split(sep)
     parts: list[str] = []
     depth = 0
     current: list[str] = []
@@ -206,7 +211,7 @@ def seq_regex(seq: Seq) -> str:
         if not leading:
             # Gaps are the only capturing groups: a negation inside one ("vill inte dö")
             # negates the match, while a negation the pattern spells out does not.
-            gap = f"((?:{GAP_SEP}\\w+){{0,{pending_gap}}})" if pending_gap else ""
+            gap = f"((?:{GAP_SEP}\\w++){{0,{pending_gap}}})" if pending_gap else ""
             rx = f"(?:{gap}{SEP}{rx})" + ("?" if node.optional else "")
         leading = False
         pending_gap = 0
@@ -217,10 +222,25 @@ def seq_regex(seq: Seq) -> str:
 def _node_regex(node: Node) -> str:
     if node.word is not None:
         return node.word.regex()
-    single = [
-        s for s in node.options if len(s) == 1 and s[0].word is not None and not s[0].optional
-    ]
-    multi = [s for s in node.options if s not in single]
+    # A word list is one tuple shared by every pattern that names it: build its regex once.
+    cached = _GROUP_REGEX.get(id(node.options))
+    if cached is not None and cached[0] is node.options:
+        return cached[1]
+    single = [s for s in node.options if _is_single(s)]
+    multi = [s for s in node.options if not _is_single(s)]
     words = [s[0].word for s in single if s[0].word is not None]
     parts = ([_word_alternation(words)] if words else []) + [seq_regex(s) for s in multi]
-    return parts[0] if len(parts) == 1 and words else "(?:" + "|".join(parts) + ")"
+    out = parts[0] if len(parts) == 1 and words else "(?:" + "|".join(parts) + ")"
+    if len(_GROUP_REGEX) > 10_000:
+        _GROUP_REGEX.clear()
+    _GROUP_REGEX[id(node.options)] = (node.options, out)
+    return out
+
+
+def _is_single(option: Seq) -> bool:
+    return len(option) == 1 and option[0].word is not None and not option[0].optional
+
+
+# Regex source per group of options, keyed by identity (the tuple is kept, so its id is not
+# reused while it is here).
+_GROUP_REGEX: dict[int, tuple[tuple[Seq, ...], str]] = {}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.risk.normalize import clean_for_detectors, fold_literal
+from bot.risk.normalize import clean_for_detectors, fold_literal, might_gain_characters
 
 _PNR = re.compile(
     r"(?<![\w+\-/.,])((?:18|19|20)?)(\d{2})(\d{2})(\d{2})( ?[-+] ?| ?)(\d{4})(?![\w]|[-/.,]\d)"
@@ -16,7 +17,16 @@ _PHONE = re.compile(
     r"(?:(?:[ \-/]{1,3}|\) ?)?\d){5,8}(?![\d]|[\-/]\d)"
 )
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-zA-Z]{2,}(?!\w)")
-_DIGIT_OR_AT = re.compile(r"[\d@]|[nN][oO][lL][lL]")
+# "[\d@]|[nN][oO][lL][lL]", written to start with one character class: sre then scans for
+# that class in C instead of trying the pattern at every position.
+_DIGIT_OR_AT = re.compile(r"[\d@nN](?:(?<=[nN])[oO][lL][lL]|(?<![nN]))")
+# Cheap tests that a detector can match at all: six digits in a row for a personnummer, a
+# leading 0 or +46 for a phone number.
+_SIX_DIGITS = re.compile(r"\d{6}")
+_DIGITS_OR_AT = frozenset("0123456789@")
+# A digit beyond ASCII (\d is any decimal digit): looked for only in non-ASCII text.
+_WIDE_DIGIT = re.compile(r"[^\x00-\x7f](?<=\d)")
+_PHONE_START = re.compile(r"\+ ?46|0046|0[1-9]")
 _NUMBER_WORDS = {
     "noll": "0",
     "ett": "1",
@@ -40,7 +50,8 @@ _MOBILE_THIRD = "02369"
 _SERVICE_PREFIXES = ("020", "0771", "0900", "0939", "0944", "099")
 _AREA_SEP = re.compile(r"^(\+ ?46[ \-]?(?:\(0\)[ \-]?)?\d{1,3}|\(?0\d{1,3}\)?)[ \-/]")
 _SENTENCE_END = re.compile(r"[.!?\n]")
-_HOUSE_NUMBER = re.compile(r"(?<=\s)\d{1,3}(?:\s?[a-hA-H])?(?![\w]|[,.]\d|\s*%)")
+# "(?<=\s)\d{1,3}...", started at a digit (see _DIGIT_OR_AT).
+_HOUSE_NUMBER = re.compile(r"\d(?<=\s\d)\d{0,2}(?:\s?[a-hA-H])?(?![\w]|[,.]\d|\s*%)")
 _STREET_PREFIX = re.compile(
     r"(?<!\w)(?:norra|s[öo]dra|[öo]stra|v[äa]stra|stora|lilla|gamla|nya)\s+$", re.IGNORECASE
 )
@@ -129,13 +140,24 @@ class PiiDetector:
             s.lower() for s in config.street_suffixes
         }
         self._suffixes = tuple(sorted(suffixes, key=len, reverse=True))
+        self._longest = max(map(len, suffixes), default=0)
+        self._alphabetic = all(s.isalpha() for s in suffixes)
         self._cue = _word_regex(config.address_cues)
         self._venue = _word_regex(config.venue_cues)
         self._order = _word_regex(config.order_cues)
 
-    def find(self, text: str) -> list[PiiMatch]:
-        """All personal data in `text` (offsets in `text`), in order of position."""
-        clean = clean_for_detectors(text)
+    def find(self, text: str, chars: Set[str] | None = None) -> list[PiiMatch]:
+        """All personal data in `text` (offsets in `text`), in order of position. `chars`:
+        the set of characters in `text`, when known."""
+        chars = set(text) if chars is None else chars
+        if (
+            chars.isdisjoint(_DIGITS_OR_AT)
+            and (text.isascii() or not _WIDE_DIGIT.search(text))
+            and "noll" not in text.lower()
+            and not might_gain_characters(text, chars)
+        ):
+            return []  # no digit, "@" or "noll", and cleaning could not add one
+        clean = clean_for_detectors(text, chars)
         if clean.starts is None:
             return self._find(clean.text)
         out = []
@@ -145,14 +167,18 @@ class PiiDetector:
         return out
 
     def _find(self, text: str) -> list[PiiMatch]:
+        if not _DIGIT_OR_AT.search(text):
+            return []
         found: list[PiiMatch] = []
-        if _DIGIT_OR_AT.search(text):
+        if _SIX_DIGITS.search(text):
             found += self._personnummer(text)
+        if _PHONE_START.search(text):
             found += self._phones(text, found)
+        if "noll" in text.lower():
             found += self._spelled_phones(text, found)
-            if "@" in text:
-                found += self._emails(text)
-            found += self._addresses(text)
+        if "@" in text:
+            found += self._emails(text)
+        found += self._addresses(text)
         found.sort(key=lambda m: m.start)
         return found
 
@@ -216,10 +242,17 @@ class PiiDetector:
             end_of_name = m.start()
             while end_of_name and text[end_of_name - 1].isspace():
                 end_of_name -= 1
+            # Street names end in a suffix of letters: look at the last letters before
+            # walking back over the whole name.
+            tail = text[max(0, end_of_name - self._longest) : end_of_name].lower()
+            if self._alphabetic and not tail.endswith(self._suffixes):
+                continue
             start = end_of_name
             while start and text[start - 1].isalpha():
                 start -= 1
             name = text[start:end_of_name].lower()
+            if not name.endswith(self._suffixes):
+                continue
             suffix = next((s for s in self._suffixes if name.endswith(s)), None)
             if suffix is None or len(name) - len(suffix) < 2:
                 continue

@@ -72,6 +72,8 @@ class RuleSet:
     negation_window: int = 3
     emoji: dict[str, str] = field(default_factory=dict)
     mask_words: tuple[str, ...] = ()
+    # Frequent words (folded): the gate avoids waiting for them.
+    common_words: frozenset[str] = frozenset()
     labels: dict[Category, str] = field(default_factory=dict)
     advice: dict[Category, tuple[str, ...]] = field(default_factory=dict)
     acute_advice: dict[Category, tuple[str, ...]] = field(default_factory=dict)
@@ -105,6 +107,7 @@ def load_ruleset(rules_dir: Path, *, own_numbers: Iterable[str] = ()) -> RuleSet
         version=f"{settings.pop('version')}+{digest.hexdigest()[:8]}",
         rules=tuple(rules),
         pii=pii,
+        common_words=common,
         labels=labels,
         advice=advice,
         acute_advice=acute_advice,

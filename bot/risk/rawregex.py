@@ -1,0 +1,157 @@
+"""Cheap tests for hand-written regexes ("re:" and "orig:" patterns), read from their parse:
+the word every match begins at, and characters one of which every match contains. Both are
+only ever necessary conditions, so a regex whose form is not recognised is simply searched."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+from bot.risk.anchors import Cue
+
+try:  # the regex parser of the standard library (private, so guarded)
+    _parser: Any = importlib.import_module("re._parser")
+    _c: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - another Python: no analysis, regexes are searched
+    _parser = None
+
+# A character class is used as a test only when it is rare enough in comments: letters and
+# spaces are common, digits less so, punctuation rare.
+_MAX_RARITY = 25
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def first_words(source: str) -> tuple[Cue, ...] | None:
+    """Cues of the word every match of the regex begins at (it starts "\\b" and a literal
+    word), or None when that cannot be told."""
+    items = _parse(source)
+    if items is None or items.state.flags & re.IGNORECASE:
+        return None
+    items = list(items)
+    i, boundary = 0, False
+    while i < len(items) and items[i][0] in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        boundary = boundary or items[i] == (_c.AT, _c.AT_BOUNDARY)
+        i += 1
+    if not boundary or i == len(items):
+        return None
+    op, av = items[i]
+    rest = items[i + 1 :]
+    if op is _c.BRANCH:
+        branches = [list(b) for b in av[1]]
+    elif op is _c.IN and all(o is _c.LITERAL for o, _ in av):
+        branches = [[m] for m in av]
+    elif op is _c.LITERAL:
+        branches = [[items[i]]]
+    else:
+        return None
+    cues = [_word_cue(branch + rest) for branch in branches]
+    if any(c is None for c in cues):
+        return None
+    return tuple(dict.fromkeys(c for c in cues if c is not None))
+
+
+def _word_cue(items: list[Any]) -> Cue | None:
+    chars = []
+    for n, (op, av) in enumerate(items):
+        if op is not _c.LITERAL:
+            nxt = items[n]
+            break
+        chars.append(chr(av))
+    else:
+        nxt = None
+    run = "".join(chars)
+    word = run[: next((j for j, ch in enumerate(run) if not _is_word(ch)), len(run))]
+    if not word:
+        return None
+    exact = len(word) < len(run) or (nxt is not None and _ends_word(nxt))
+    return ("=" if exact else "<"), word
+
+
+def _ends_word(item: Any) -> bool:
+    op, av = item
+    if op is _c.AT:
+        return bool(av is _c.AT_BOUNDARY)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1 and len(av[2]):
+        return _ends_word(av[2][0])
+    if op is _c.IN:
+        return all(
+            (o is _c.CATEGORY and a in (_c.CATEGORY_NOT_WORD, _c.CATEGORY_SPACE))
+            or (o is _c.LITERAL and not _is_word(chr(a)))
+            for o, a in av
+        )
+    return False
+
+
+def required_chars(source: str) -> re.Pattern[str] | None:
+    """A character class one character of which every match contains, when a rare one
+    can be found among the regex's required parts; else None."""
+    items = _parse(source)
+    if items is None:
+        return None
+    best = min(_required(list(items)), key=lambda c: c[0], default=None)
+    if best is None or best[0] > _MAX_RARITY:
+        return None
+    return re.compile("[" + best[1] + "]", items.state.flags & re.IGNORECASE)
+
+
+def _parse(source: str) -> Any:
+    if _parser is None:
+        return None
+    try:
+        return _parser.parse(source)
+    except (re.error, TypeError, ValueError):  # pragma: no cover - compiled fine before
+        return None
+
+
+def _required(items: list[Any]) -> list[tuple[float, str]]:
+    """(rarity, character class body) for every part a match cannot do without."""
+    out: list[tuple[float, str]] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            out.append(_charset([(op, av)]))
+        elif op is _c.IN:
+            out.append(_charset(av))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            out += _required(list(av[2]))
+        elif op is _c.SUBPATTERN and not av[1] and not av[2]:
+            out += _required(list(av[3]))
+        elif op is _c.ATOMIC_GROUP:
+            out += _required(list(av))
+        elif op is _c.BRANCH:
+            bests = [min(_required(list(b)), key=lambda c: c[0], default=None) for b in av[1]]
+            if bests and all(b is not None for b in bests):
+                out.append((sum(b[0] for b in bests if b), "".join(b[1] for b in bests if b)))
+    return out
+
+
+def _charset(members: list[Any]) -> tuple[float, str]:
+    rarity = 0.0
+    body = []
+    for op, av in members:
+        if op is _c.LITERAL:
+            ch = chr(av)
+            rarity += _rarity(ch)
+            body.append(re.escape(ch))
+        elif op is _c.RANGE and av[1] - av[0] < 20:
+            for code in range(av[0], av[1] + 1):
+                rarity += _rarity(chr(code))
+            body.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+            rarity += 20
+            body.append(r"\d")
+        else:
+            return float("inf"), ""
+    return rarity, "".join(body)
+
+
+def _rarity(ch: str) -> float:
+    """How common a character is in comments (normalised text is all lower case)."""
+    if ch.islower() or ch.isspace():
+        return 30
+    if ch.isalpha():
+        return 10
+    return 2 if ch.isdigit() else 1
