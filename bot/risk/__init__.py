@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.risk.engine import RiskEngine
+from bot.risk.hybrid import HybridEngine
+from bot.risk.learned import load_lexicon
 from bot.risk.rulefiles import RuleFileError
 from bot.risk.ruleset import load_ruleset
 from bot.risk.types import Assessment, Category, Evidence
@@ -17,6 +19,7 @@ __all__ = [
     "Assessment",
     "Category",
     "Evidence",
+    "HybridEngine",
     "RiskEngine",
     "RuleFileError",
     "assess",
@@ -29,7 +32,7 @@ DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "config" / "risk"
 RULES_ENV = "SOMEVAKTEN_RISK_RULES"
 
 _lock = threading.Lock()
-_default: RiskEngine | None = None
+_default: HybridEngine | None = None
 
 
 def rules_dir_from_env() -> Path:
@@ -38,13 +41,16 @@ def rules_dir_from_env() -> Path:
     return Path(env) if env else DEFAULT_RULES_DIR
 
 
-def load_engine(rules_dir: Path | None = None, *, own_numbers: Iterable[str] = ()) -> RiskEngine:
-    """Load and compile the rule files into an engine; raises RuleFileError on a bad file."""
+def load_engine(
+    rules_dir: Path | None = None, *, own_numbers: Iterable[str] = ()
+) -> HybridEngine:
+    """Load the rule files and the learned lexicon; raises RuleFileError on a bad file."""
     directory = Path(rules_dir) if rules_dir is not None else rules_dir_from_env()
-    return RiskEngine(load_ruleset(directory, own_numbers=own_numbers))
+    rules = RiskEngine(load_ruleset(directory, own_numbers=own_numbers))
+    return HybridEngine(rules, load_lexicon(directory))
 
 
-def default_engine() -> RiskEngine:
+def default_engine() -> HybridEngine:
     """The lazily loaded shared engine (rules from config/risk or $SOMEVAKTEN_RISK_RULES)."""
     global _default  # noqa: PLW0603 - one shared engine per process, built on first use
     if _default is None:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from bot.risk.engine import RiskEngine
+from bot.risk.hybrid import HybridEngine
 from bot.risk.types import Assessment
 
 
@@ -38,7 +38,7 @@ def result_record(item_id: Any, assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _classify_line(line: str, engine: RiskEngine) -> dict[str, Any]:
+def _classify_line(line: str, engine: HybridEngine) -> dict[str, Any]:
     if not line.strip():
         return {"id": None, "error": "tom rad"}
     try:
@@ -56,7 +56,7 @@ def _classify_line(line: str, engine: RiskEngine) -> dict[str, Any]:
         return {"id": None, "error": f"kunde inte bedömas: {type(exc).__name__}"}
 
 
-def classify_stream(lines: Iterable[str], out: TextIO, engine: RiskEngine | None = None) -> int:
+def classify_stream(lines: Iterable[str], out: TextIO, engine: HybridEngine | None = None) -> int:
     """Classify JSON Lines from `lines` into `out`; returns the number of lines written."""
     if engine is None:
         from bot.risk import default_engine

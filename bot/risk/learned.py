@@ -1,0 +1,270 @@
+"""A learned lexicon beside the hand-written rules: word and stem weights per category.
+
+The rules catch what someone thought of; residents say the same things in endless other
+ways. The lexicon, trained on the labelled corpora by `python -m bot.risk.train`, gives each
+word, word stem and word pair a weight per category, so a comment is flagged by what its
+words lean towards even when no rule matches. It is data (config/risk/learned/lexicon.toml):
+a municipality can read which words weigh, and retrain it on its own labelled comments.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.risk.rulefiles import RuleFileError
+from bot.risk.types import Category, Evidence
+
+LEXICON_FILE = Path("learned") / "lexicon.toml"
+_TOKEN = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
+_REPEATS = re.compile(r"(.)\1{2,}")
+ACUTE = "acute"
+MAX_EVIDENCE = 3
+# Small words weigh in the score but explain nothing on a card's "why".
+_NOT_EVIDENCE = frozenset(
+    [
+        "jag",
+        "mig",
+        "mej",
+        "min",
+        "mitt",
+        "mina",
+        "du",
+        "dig",
+        "din",
+        "ditt",
+        "han",
+        "hon",
+        "hen",
+        "den",
+        "det",
+        "de",
+        "dem",
+        "vi",
+        "oss",
+        "ni",
+        "er",
+        "och",
+        "att",
+        "i",
+        "pa",
+        "som",
+        "en",
+        "ett",
+        "ar",
+        "var",
+        "har",
+        "hade",
+        "inte",
+        "for",
+        "med",
+        "till",
+        "av",
+        "om",
+        "sa",
+        "men",
+        "eller",
+        "kan",
+        "ska",
+        "vill",
+        "nar",
+        "vad",
+        "hur",
+        "dar",
+        "fran",
+        "ut",
+        "upp",
+        "da",
+        "nu",
+        "bara",
+        "ocksa",
+        "sig",
+        "sin",
+        "sitt",
+        "sina",
+        "allt",
+        "alla",
+        "mer",
+        "the",
+        "to",
+        "and",
+        "of",
+        "is",
+        "it",
+        "my",
+        "me",
+        "i",
+        "you",
+    ]
+)
+
+
+def fold(word: str) -> str:
+    """A word as the lexicon knows it: lowercase, no å/ä/ö, no stretched letters."""
+    return _REPEATS.sub(r"\1", word.lower().translate(_FOLD))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text (the fast path, without spans)."""
+    folded = text.lower().translate(_FOLD)
+    found = _TOKEN.findall(folded)
+    return [_REPEATS.sub(r"\1", w) for w in found] if _REPEATS.search(folded) else found
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """The folded words of a text with their spans in the original text."""
+    folded = text.lower().translate(_FOLD)
+    if len(folded) != len(text):  # a rare letter whose lowercase is longer: go word by word
+        return [(fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if _REPEATS.search(folded):
+        return [
+            (_REPEATS.sub(r"\1", m.group()), m.start(), m.end()) for m in _TOKEN.finditer(folded)
+        ]
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+
+
+def features(words: list[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
+    """Every feature of a text, with the span it comes from: words, stems and word pairs."""
+    for i, (word, start, end) in enumerate(words):
+        yield "w:" + word, start, end
+        if len(word) > 5:
+            yield "p:" + word[:5], start, end
+        if len(word) > 7:
+            yield "p:" + word[:7], start, end
+        if i + 1 < len(words):
+            nxt, _, nxt_end = words[i + 1]
+            yield f"b:{word}_{nxt}", start, nxt_end
+
+
+@dataclass(frozen=True)
+class Head:
+    """One category's (or acute's) weights, bias and decision threshold, as in the file."""
+
+    bias: float
+    threshold: float
+    weights: Mapping[str, float]
+
+
+class Lexicon:
+    """The learned heads, packed for speed: one row of weights per feature, one column a head."""
+
+    def __init__(self, version: str, heads: Mapping[str, Head]) -> None:
+        self.version = version
+        self.names = list(heads)
+        vocabulary = sorted({f for head in heads.values() for f in head.weights})
+        index = {f: i for i, f in enumerate(vocabulary)}
+        # One plain dict per feature kind, so the hot path looks words up without building keys.
+        self._word = {f[2:]: i for f, i in index.items() if f.startswith("w:")}
+        self._stem = {f[2:]: i for f, i in index.items() if f.startswith("p:")}
+        self._pair = {tuple(f[2:].split("_", 1)): i for f, i in index.items() if f.startswith("b:")}
+        self._weights = np.zeros((len(vocabulary), len(self.names)))
+        for column, head in enumerate(heads.values()):
+            for feature, weight in head.weights.items():
+                self._weights[index[feature], column] = weight
+        self._bias = np.array([h.bias for h in heads.values()])
+        self._thresholds = np.array([h.threshold for h in heads.values()])
+
+    def _rows(self, words: list[str]) -> list[int]:
+        """The weight rows of the features present (the same features as `features`)."""
+        word, stem, pair = self._word, self._stem, self._pair
+        rows: set[int] = set()
+        previous = None
+        for w in words:
+            row = word.get(w)
+            if row is not None:
+                rows.add(row)
+            if len(w) > 5:
+                row = stem.get(w[:5])
+                if row is not None:
+                    rows.add(row)
+                if len(w) > 7:
+                    row = stem.get(w[:7])
+                    if row is not None:
+                        rows.add(row)
+            if previous is not None:
+                row = pair.get((previous, w))
+                if row is not None:
+                    rows.add(row)
+            previous = w
+        return list(rows)
+
+    def _probabilities(self, rows: list[int]) -> NDArray[np.float64]:
+        z = self._bias + (self._weights[rows].sum(axis=0) if rows else 0.0)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+    def score(self, text: str) -> dict[str, float]:
+        """Probability per category (and "acute") for one text."""
+        p = self._probabilities(self._rows(words(text)))
+        return {name: float(p[i]) for i, name in enumerate(self.names)}
+
+    def threshold(self, name: str) -> float:
+        """The decision threshold of a head."""
+        return float(self._thresholds[self.names.index(name)])
+
+    def evidence(self, text: str, category: Category) -> tuple[Evidence, ...]:
+        """The content words that pushed a category furthest."""
+        return self._evidence(text, self.names.index(category.value), category)
+
+    def flagged(self, text: str) -> tuple[dict[Category, tuple[Evidence, ...]], bool]:
+        """Categories over their thresholds with the words that weighed most, and acute."""
+        over = self._probabilities(self._rows(words(text))) >= self._thresholds
+        if not over.any():
+            return {}, False
+        result: dict[Category, tuple[Evidence, ...]] = {}
+        acute = False
+        for column, name in enumerate(self.names):
+            if over[column] and name == ACUTE:
+                acute = True
+            elif over[column]:
+                result[Category(name)] = self._evidence(text, column, Category(name))
+        return result, acute and bool(result)
+
+    def _evidence(self, text: str, column: int, category: Category) -> tuple[Evidence, ...]:
+        """The content words that pushed a category furthest (only when it is flagged)."""
+        scored = []
+        for word, start, end in tokens(text):
+            if word in _NOT_EVIDENCE:
+                continue
+            rows = self._rows([word])
+            weight = float(self._weights[rows, column].sum()) if rows else 0.0
+            if weight > 0:
+                scored.append((weight, start, end))
+        scored.sort(key=lambda x: -x[0])
+        return tuple(
+            Evidence(category, start, end, text[start:end], f"learned.{category}")
+            for _, start, end in scored[:MAX_EVIDENCE]
+        )
+
+
+def _head(path: Path, name: str, table: object) -> Head:
+    if not isinstance(table, dict):
+        raise RuleFileError(path, None, f"[{name}] ska vara en tabell")
+    try:
+        weights = {str(k): float(v) for k, v in dict(table.get("weights", {})).items()}
+        return Head(float(table["bias"]), float(table["threshold"]), weights)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleFileError(path, None, f"[{name}]: {exc}") from exc
+
+
+def load_lexicon(rules_dir: Path) -> Lexicon | None:
+    """The learned lexicon in rules_dir/learned/, or None when there is none."""
+    path = rules_dir / LEXICON_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(path, getattr(exc, "lineno", None), str(exc)) from exc
+    names = [c.value for c in Category] + [ACUTE]
+    unknown = set(data) - {*names, "meta"}
+    if unknown:
+        raise RuleFileError(path, None, f"okända avsnitt: {', '.join(sorted(unknown))}")
+    heads = {name: _head(path, name, data[name]) for name in names if name in data}
+    return Lexicon(str(data.get("meta", {}).get("version", "")), heads)
