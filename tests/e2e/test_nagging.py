@@ -125,6 +125,8 @@ def test_an_action_pushes_the_next_reminder_forward(start_server) -> None:
     clock = FakeClock()
     server = start_server(clock=clock, assessor=individual_case)
     post_meta(server.url, fb_comment("Mitt ärende"))
+    # The clock is frozen, so a thread line queued before its card would wait for ever.
+    server.slack.wait_for("chat.postMessage")
     case = only_case(server.runtime.engine)
     clock.advance(minutes=25)
     submit(
@@ -232,6 +234,8 @@ def test_jag_tittar_pa_det_pushes_the_next_reminder_back(start_server) -> None:
     clock = FakeClock()
     server = start_server(clock=clock, assessor=individual_case)
     post_meta(server.url, fb_comment("Mitt ärende"))
+    # The clock is frozen, so a thread line queued before its card would wait for ever.
+    server.slack.wait_for("chat.postMessage")
     case = only_case(server.runtime.engine)
     clock.advance(minutes=30)
     run_sweep(server.runtime)
