@@ -186,22 +186,22 @@ def ingest_batch(
     session: Session, raw: bytes, items: list[IncomingItem], *, source: str, policy: Policy,
     assessor: Assessor, default_channel: str | None, now: datetime,
 ) -> list[IngestOutcome]:
-    """Keep the delivery's raw body (committed first), then store and commit each item on its
-    own: one item that cannot be stored never takes the others, or the body, with it."""
+    """Keep the delivery's raw body and store each item in a savepoint of the same
+    transaction: one item that cannot be stored never takes the others, or the body, with it
+    (in the caller's transaction)."""
     delivery_id = record_delivery(session, source=source, body=raw, now=now)
-    session.commit()
     outcomes: list[IngestOutcome] = []
     failed = 0
     for index, item in enumerate(items):
-        # One transaction per item (not a savepoint): SQLite then starts each with its write,
-        # instead of a read snapshot that another writer can invalidate.
+        # A savepoint per item, inside the transaction that began with the delivery's
+        # write: on SQLite that holds the write lock from the start, so no read snapshot
+        # can go stale under an item (which a transaction opened by a savepoint risks).
         try:
-            outcomes.append(ingest_item(session, item, policy=policy, assessor=assessor,
-                                        default_channel=default_channel, now=now,
-                                        delivery_id=delivery_id))
-            session.commit()
+            with session.begin_nested():
+                outcomes.append(ingest_item(session, item, policy=policy, assessor=assessor,
+                                            default_channel=default_channel, now=now,
+                                            delivery_id=delivery_id))
         except Exception:
-            session.rollback()
             failed += 1
             logger.exception("intake: item %d of delivery %s could not be stored", index,
                              delivery_id)

@@ -245,17 +245,18 @@ class OutboxWorker:
         Rows are spread over lanes by case, so one slow call does not hold up other cases,
         while the messages of one case keep their order.
         """
-        claimed = self._claim_due(self.clock())
+        claimed_at = self.clock()
+        claimed = self._claim_due(claimed_at)
         lanes: dict[int, list[int]] = {}
         for row_id, case_id in claimed:
             lanes.setdefault((case_id if case_id is not None else row_id) % LANES, []).append(
                 row_id
             )
         if len(lanes) <= 1:
-            return sum(self._run_lane(ids) for ids in lanes.values())
-        return sum(self._pool.map(self._run_lane, lanes.values()))
+            return sum(self._run_lane(ids, claimed_at) for ids in lanes.values())
+        return sum(self._pool.map(lambda ids: self._run_lane(ids, claimed_at), lanes.values()))
 
-    def _run_lane(self, row_ids: list[int]) -> int:
+    def _run_lane(self, row_ids: list[int], claimed_at: datetime) -> int:
         done = 0
         blocked: dict[int, datetime] = {}
         with Session(self.engine) as session:
@@ -271,9 +272,12 @@ class OutboxWorker:
                     if row.case_id is not None:
                         blocked[row.case_id] = wait
                     continue
-                if not self._renew(session, row_id):
-                    continue
-                session.refresh(row)
+                # Renew only once half the lease has gone (a slow lane): a row is never sent
+                # by a worker whose lease another worker could already have taken over.
+                if self.clock() - claimed_at > LEASE / 2:
+                    if not self._renew(session, row_id):
+                        continue
+                    session.refresh(row)
                 done += self._attempt(session, row, blocked)
         return done
 
