@@ -87,6 +87,8 @@ class RiskEngine:
         context: dict[tuple[int, ...], bool] = {}
         negators_at: list[int] | None = None
         patterns, owners, compiled = self._patterns, self._owners, self._compiled
+        # Hits come in rule-file order, then by position: among equally strong hits the
+        # weighing counts the first, so the order is part of the result (and is stable).
         for k in plan.live:
             pattern = patterns[k]
             rx = compiled[k]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.risk.pii import PiiDetector, mask_match
+import re
+
+from bot.risk.pii import PiiDetector, PiiMatch
+
+_AREA_SEP = re.compile(r"^(\+ ?46[ \-]?(?:\(0\)[ \-]?)?\d{1,3}|\(?0\d{1,3}\)?)[ \-/]")
 
 
 def mask_personal_data(text: str, detector: PiiDetector | None = None) -> str:
@@ -21,3 +25,24 @@ def mask_personal_data(text: str, detector: PiiDetector | None = None) -> str:
         pos = match.end
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def mask_match(match: PiiMatch) -> str:
+    """The masked form of one match, e.g. "811218-****" or "070-*** ** **"."""
+    s = match.text
+    if match.kind in ("personnummer", "samordningsnummer"):
+        cut = len(s) - 4
+        return s[:cut] + "****"
+    if match.kind == "phone":
+        sep = _AREA_SEP.match(s)
+        if sep:
+            keep = sep.end(1)
+        else:
+            keep = 3 if s.startswith("0") else (s.index("46") + 4 if "46" in s else 3)
+        return s[:keep] + re.sub(r"\d", "*", s[keep:])
+    if match.kind == "email":
+        local, domain = s.split("@", 1)
+        return f"{local[:1]}***@{domain}"
+    if match.kind == "address":
+        return re.sub(r"\d+\s?[A-Ha-h]?$", lambda m: "*" * len(m.group().strip()), s)
+    return "*" * len(s)

@@ -23,6 +23,7 @@ _DIGIT_OR_AT = re.compile(r"[\d@nN](?:(?<=[nN])[oO][lL][lL]|(?<![nN]))")
 # Cheap tests that a detector can match at all: six digits in a row for a personnummer, a
 # leading 0 or +46 for a phone number.
 _SIX_DIGITS = re.compile(r"\d{6}")
+_SIX_ASCII_DIGITS = re.compile(r"[0-9]{6}")  # the same in Latin-1 text, without Unicode lookups
 _DIGITS_OR_AT = frozenset("0123456789@")
 # A digit beyond ASCII (\d is any decimal digit): looked for only in non-ASCII text.
 _WIDE_DIGIT = re.compile(r"[^\x00-\x7f](?<=\d)")
@@ -48,7 +49,6 @@ _SPELLED_PHONE = re.compile(
 )
 _MOBILE_THIRD = "02369"
 _SERVICE_PREFIXES = ("020", "0771", "0900", "0939", "0944", "099")
-_AREA_SEP = re.compile(r"^(\+ ?46[ \-]?(?:\(0\)[ \-]?)?\d{1,3}|\(?0\d{1,3}\)?)[ \-/]")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 # "(?<=\s)\d{1,3}...", started at a digit (see _DIGIT_OR_AT).
 _HOUSE_NUMBER = re.compile(r"\d(?<=\s\d)\d{0,2}(?:\s?[a-hA-H])?(?![\w]|[,.]\d|\s*%)")
@@ -150,27 +150,31 @@ class PiiDetector:
         """All personal data in `text` (offsets in `text`), in order of position. `chars`:
         the set of characters in `text`, when known."""
         chars = set(text) if chars is None else chars
-        if (
-            chars.isdisjoint(_DIGITS_OR_AT)
-            and (text.isascii() or not _WIDE_DIGIT.search(text))
-            and "noll" not in text.lower()
-            and not might_gain_characters(text, chars)
-        ):
+        present = (
+            not chars.isdisjoint(_DIGITS_OR_AT)
+            or (not text.isascii() and _WIDE_DIGIT.search(text) is not None)
+            or "noll" in text.lower()
+        )
+        if not present and not might_gain_characters(text, chars):
             return []  # no digit, "@" or "noll", and cleaning could not add one
         clean = clean_for_detectors(text, chars)
-        if clean.starts is None:
-            return self._find(clean.text)
+        if clean.text is text:  # unchanged: what is known of the characters still holds
+            return self._find(text, present, latin1=max(chars, default="") <= "\xff")
         out = []
-        for m in self._find(clean.text):
+        for m in self._find(clean.text, None, latin1=False):
             start, end = clean.span(m.start, m.end)
             out.append(PiiMatch(m.kind, start, end, text[start:end], m.cued))
         return out
 
-    def _find(self, text: str) -> list[PiiMatch]:
-        if not _DIGIT_OR_AT.search(text):
+    def _find(self, text: str, present: bool | None, *, latin1: bool) -> list[PiiMatch]:
+        """Detections in a cleaned text; `present`: whether it has a digit, "@" or "noll"
+        (None: not known), `latin1`: whether all its characters are (then \\d is [0-9])."""
+        if present is None:
+            present = _DIGIT_OR_AT.search(text) is not None
+        if not present:
             return []
         found: list[PiiMatch] = []
-        if _SIX_DIGITS.search(text):
+        if (_SIX_ASCII_DIGITS if latin1 else _SIX_DIGITS).search(text):
             found += self._personnummer(text)
         if _PHONE_START.search(text):
             found += self._phones(text, found)
@@ -291,24 +295,3 @@ def _word_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
         return None
     alts = (re.escape(w).replace(r"\*", r"\w*") for w in sorted(words, key=len, reverse=True))
     return re.compile(r"\b(?:" + "|".join(alts) + r")\b")
-
-
-def mask_match(match: PiiMatch) -> str:
-    """The masked form of one match, e.g. "811218-****" or "070-*** ** **"."""
-    s = match.text
-    if match.kind in ("personnummer", "samordningsnummer"):
-        cut = len(s) - 4
-        return s[:cut] + "****"
-    if match.kind == "phone":
-        sep = _AREA_SEP.match(s)
-        if sep:
-            keep = sep.end(1)
-        else:
-            keep = 3 if s.startswith("0") else (s.index("46") + 4 if "46" in s else 3)
-        return s[:keep] + re.sub(r"\d", "*", s[keep:])
-    if match.kind == "email":
-        local, domain = s.split("@", 1)
-        return f"{local[:1]}***@{domain}"
-    if match.kind == "address":
-        return re.sub(r"\d+\s?[A-Ha-h]?$", lambda m: "*" * len(m.group().strip()), s)
-    return "*" * len(s)

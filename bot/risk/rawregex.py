@@ -38,32 +38,37 @@ def first_words(source: str) -> tuple[Cue, ...] | None:
         i += 1
     if not boundary or i == len(items):
         return None
-    op, av = items[i]
-    rest = items[i + 1 :]
-    if op is _c.BRANCH:
-        branches = [list(b) for b in av[1]]
-    elif op is _c.IN and all(o is _c.LITERAL for o, _ in av):
-        branches = [[m] for m in av]
-    elif op is _c.LITERAL:
-        branches = [[items[i]]]
-    else:
-        return None
-    cues = [_word_cue(branch + rest) for branch in branches]
-    if any(c is None for c in cues):
+    heads = _heads(items[i:])
+    cues = [_word_cue(run, nxt) for run, nxt in heads]
+    if not heads or any(c is None for c in cues):
         return None
     return tuple(dict.fromkeys(c for c in cues if c is not None))
 
 
-def _word_cue(items: list[Any]) -> Cue | None:
-    chars = []
+def _heads(items: list[Any], limit: int = 256) -> list[tuple[str, Any]]:
+    """The literal runs a match can begin with (alternatives expanded), each with the
+    item that follows it (None at the end)."""
+    chars: list[str] = []
     for n, (op, av) in enumerate(items):
-        if op is not _c.LITERAL:
-            nxt = items[n]
-            break
-        chars.append(chr(av))
-    else:
-        nxt = None
-    run = "".join(chars)
+        if op is _c.LITERAL:
+            chars.append(chr(av))
+            continue
+        if op is _c.BRANCH:
+            options = [list(b) for b in av[1]]
+        elif op is _c.IN and all(o is _c.LITERAL for o, _ in av):
+            options = [[m] for m in av]
+        else:
+            return [("".join(chars), items[n])]
+        out = [
+            ("".join(chars) + run, nxt)
+            for option in options
+            for run, nxt in _heads(option + items[n + 1 :], limit)
+        ]
+        return out if len(out) <= limit else [("".join(chars), items[n])]
+    return [("".join(chars), None)]
+
+
+def _word_cue(run: str, nxt: Any) -> Cue | None:
     word = run[: next((j for j, ch in enumerate(run) if not _is_word(ch)), len(run))]
     if not word:
         return None

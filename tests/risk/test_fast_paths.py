@@ -1,0 +1,151 @@
+"""The engine's shortcuts agree with the slow forms they stand for.
+
+The cheap tests (regexes started at a rare character, set tests, str.split for words) and
+the gate (which patterns are tried, and where) must never change an outcome: these tests
+compare them with the plain regexes, and the gate with searching every pattern everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.risk import DEFAULT_RULES_DIR, normalize, pii
+from bot.risk.engine import RiskEngine
+from bot.risk.normalize import WORDS, split_words, word_starts
+from bot.risk.patterns import parse_seq, seq_regex
+from bot.risk.rawregex import first_words, required_chars
+from bot.risk.ruleset import load_ruleset
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _random_texts(alphabet: str, count: int = 20000, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 13))) for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fast", "slow", "alphabet"),
+    [
+        (
+            normalize._OBFUSCATED_FAST,
+            normalize._OBFUSCATED_HINT,
+            "ab e_.*-#@$€!|14 0xZ\n",
+        ),
+        (normalize._SPACED_ANY, normalize._SPACED, "ab c.-_*1 xå"),
+        (
+            normalize._SPACED_FAST,
+            re.compile(r"\b[a-z][ .\-_*][a-z][ .\-_*][a-z]\b"),
+            "ab c.-_*1 xå",
+        ),
+        (pii._DIGIT_OR_AT, re.compile(r"[\d@]|[nN][oO][lL][lL]"), "nNoOlL1 2a@\tbx٣"),
+    ],
+)
+def test_fast_tests_find_what_the_plain_regexes_find(
+    fast: re.Pattern[str], slow: re.Pattern[str], alphabet: str
+) -> None:
+    for text in _random_texts(alphabet):
+        assert bool(fast.search(text)) == bool(slow.search(text)), text
+
+
+def test_hinted_tokens_are_the_symbol_tokens_with_a_hint() -> None:
+    token = re.compile(r"[\w@$€!|*#]+")
+    for text in _random_texts("abk e_.*-#@$€!|14 0xZå\n,"):
+        expected = [
+            m.span() for m in token.finditer(text) if normalize._OBFUSCATED_HINT.search(m.group())
+        ]
+        assert [m.span() for m in normalize._HINTED_TOKEN.finditer(text)] == expected, text
+
+
+def test_house_numbers_found_from_the_digit_as_from_the_space() -> None:
+    slow = re.compile(r"(?<=\s)\d{1,3}(?:\s?[a-hA-H])?(?![\w]|[,.]\d|\s*%)")
+    for text in _random_texts("12a%,.@\tbx AH", seed=2):
+        assert [m.span() for m in pii._HOUSE_NUMBER.finditer(text)] == [
+            m.span() for m in slow.finditer(text)
+        ], text
+
+
+@pytest.mark.parametrize("latin1", [True, False])
+def test_words_and_their_offsets_are_the_regex_words(latin1: bool) -> None:
+    alphabet = "ab é_1²½ -.,\n" + ("" if latin1 else "€…😂ő")
+    for text in _random_texts(alphabet, 5000, seed=3):
+        parts = WORDS.split(text)
+        words, starts = split_words(text)
+        assert words == parts[1::2], text
+        expected = [len("".join(parts[: 2 * i + 1])) for i in range(len(words))]
+        assert (starts if starts is not None else word_starts(text)) == expected, text
+
+
+def test_separators_never_give_characters_back() -> None:
+    """The possessive separator matches exactly where the old backtracking one did."""
+    old_sep = r"(?:\.{2,}|…|(?![.!?](?:\s|$)|\n)\W)+"
+    for source in ["orkar inte leva", "vill ...2 dö", "(ta (mitt|sitt) liv|avsluta allt)"]:
+        new = re.compile(seq_regex(parse_seq(source)))
+        old = re.compile(new.pattern.replace("\\w++", "\\w+").replace(_sep(), old_sep))
+        for text in _random_texts("orkar inte leva . .. ! ? …,\nvill dö ta mitt liv", 3000, 4):
+            assert [m.span() for m in new.finditer(text)] == [
+                m.span() for m in old.finditer(text)
+            ], (source, text)
+
+
+def _sep() -> str:
+    from bot.risk.patterns import SEP
+
+    return SEP
+
+
+def test_raw_regex_cues() -> None:
+    assert first_words(r"(?#nu)\b(?:star|sitter)\b\W+nu") == (("=", "star"), ("=", "sitter"))
+    assert first_words(r"\b(?:i|pa) \d+") == (("=", "i"), ("=", "pa"))
+    assert first_words(r"\bklock\w*") == (("<", "klock"),)
+    assert first_words(r"^\W*jag") is None
+    assert first_words(r"(?i)\bnu\b") is None
+    rx = required_chars(r"\b(?:från|av)\s+[\"“”](?:polis)")
+    assert rx is not None and rx.pattern == "[\"“”]"
+    assert required_chars(r"\b(?:barn|unge)\b") is None
+
+
+@pytest.fixture(scope="module")
+def rules() -> RiskEngine:
+    return RiskEngine(load_ruleset(DEFAULT_RULES_DIR))
+
+
+def _corpus_texts() -> list[str]:
+    texts = []
+    for path in [DATA / "risk_corpus.jsonl", DATA / "risk_dev.jsonl"]:
+        if path.is_file():
+            texts += [json.loads(line)["text"] for line in path.open(encoding="utf-8") if line]
+    return texts
+
+
+def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
+    """Every match of every rule pattern (searched everywhere) is one the gate allows."""
+    texts = _corpus_texts()
+    if not texts:
+        pytest.skip("the labelled corpora are not present")
+    for original in texts:
+        norm, words, starts = rules._normalizer.normalize_words(original)
+        if starts is None:
+            starts = word_starts(norm.text)
+        plan = rules._gate.plan(words)
+        live = set(plan.live)
+        begins = {(starts[i], k) for i, ks in plan.begins for k in ks}
+        for k in range(rules._n_rule_patterns):
+            pattern = rules._patterns[k]
+            text = original if pattern.on_original else norm.text
+            matches = list(pattern.compiled().finditer(text))
+            if not matches:
+                continue
+            assert k in live, (pattern.source, original)
+            if pattern.prefilter is not None:
+                assert pattern.prefilter.search(text), (pattern.source, original)
+            if not pattern.searched and not pattern.on_original:
+                for m in matches:
+                    assert (m.start(), k) in begins, (pattern.source, original)
