@@ -4,7 +4,7 @@ every chat platform (Slack renders it as a modal, the console as prompts)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -239,11 +239,6 @@ def form_for(action: ActionId, ctx: FormContext, t: Translator) -> FormSpec:
     return _BUILDERS[action](ctx, t)
 
 
-def with_values(ctx: FormContext, values: Mapping[str, str | None]) -> FormContext:
-    """The same context with the values filled in so far (for forms that react to answers)."""
-    return replace(ctx, values=dict(values))
-
-
 def parse_local_datetime(value: str) -> datetime | None:
     """Read "2026-11-24 09:00" (or ISO with an offset) in Swedish local time."""
     try:
@@ -298,9 +293,3 @@ def validate_form(spec: FormSpec, values: Mapping[str, str | None], *, now: date
 def split_choices(value: str | None) -> list[str]:
     """The values of a multi-select, stored comma-separated."""
     return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
-def clean_values(spec: FormSpec, values: Mapping[str, str | None]) -> dict[str, str]:
-    """Only the form's own fields, stripped, without empty ones."""
-    known = {item.id for item in spec.fields}
-    return {k: v.strip() for k, v in values.items() if k in known and v and v.strip()}
