@@ -55,6 +55,11 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def payload(n: int) -> dict:
     value = {"from": {"id": f"9{n}", "name": "Bänk Testsson"}, "item": "comment", "verb": "add",
              "post_id": "111_1", "comment_id": f"bench_{n}", "parent_id": "111_1",
@@ -96,6 +101,7 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             total = args.rate * args.seconds
+            cpu_before = cpu_seconds(server.pid)
             sent_at: dict[str, float] = {}
             answers: list[float] = []
             statuses: list[int] = []
@@ -141,6 +147,7 @@ def main() -> None:
                 seen.add(key)
                 latencies.append(call.at - sent_at[key])
             rss = peak_rss_mb(server.pid)
+            cpu = cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -156,7 +163,8 @@ def main() -> None:
         print(f"  webhook → card     p50 {statistics.median(ms):7.1f} ms   "
               f"p99 {percentile(ms, .99):7.1f} ms   max {max(ms):7.1f} ms")
     print(f"  cards posted {len(seen)}/{total}, lost {total - len(seen)}, duplicates {duplicates}")
-    print(f"  web process peak memory (VmHWM) {rss:.0f} MB")
+    print(f"  web process peak memory (VmHWM) {rss:.0f} MB, "
+          f"CPU {1000 * cpu / total:.1f} ms per webhook")
 
 
 if __name__ == "__main__":
