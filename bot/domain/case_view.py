@@ -109,12 +109,15 @@ def _missing(categories: tuple[str, ...], done: set[ActionId], state: CaseState)
 
 def load_case_view(session: Session, case_id: int, policy: Policy, now: datetime) -> CaseView:
     """Build the view of one case from the database (who is responsible as of now)."""
-    case = session.get(Case, case_id)
-    if case is None:
+    found = session.exec(
+        select(Case, Item, Assessment)
+        .join(Item, col(Item.id) == col(Case.item_id))
+        .join(Assessment, col(Assessment.id) == col(Case.assessment_id))
+        .where(col(Case.id) == case_id)
+    ).first()
+    if found is None:
         raise LookupError(f"case {case_id} does not exist")
-    item = session.get(Item, case.item_id)
-    assessment = session.get(Assessment, case.assessment_id)
-    assert item is not None and assessment is not None
+    case, item, assessment = found
     events = session.exec(
         select(CaseEvent)
         .where(CaseEvent.case_id == case_id, CaseEvent.kind == "acted")

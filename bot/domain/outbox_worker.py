@@ -163,22 +163,22 @@ class OutboxWorker:
 
     def _claim_due(self, now: datetime) -> list[tuple[int, int | None]]:
         """Claim up to BATCH due rows in one statement; another worker gets none of them."""
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                col(OutboxMessage.next_attempt_at) <= now,
+            )
+            .order_by(col(OutboxMessage.id))
+            .limit(BATCH)
+        )
+        if self.engine.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)  # two workers claim different rows
         with Session(self.engine) as session:
-            due = session.exec(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    col(OutboxMessage.next_attempt_at) <= now,
-                )
-                .order_by(col(OutboxMessage.id))
-                .limit(BATCH)
-            ).all()
-            if not due:
-                return []
             claimed = session.execute(
                 update(OutboxMessage)
                 .where(
-                    col(OutboxMessage.id).in_(due),
+                    col(OutboxMessage.id).in_(due.scalar_subquery()),
                     col(OutboxMessage.status) == OutboxStatus.PENDING,
                     col(OutboxMessage.next_attempt_at) <= now,
                 )
@@ -259,7 +259,9 @@ class OutboxWorker:
     def _run_lane(self, row_ids: list[int], claimed_at: datetime) -> int:
         done = 0
         blocked: dict[int, datetime] = {}
-        with Session(self.engine) as session:
+        # Rows are read back only by refresh() after a renewal; reloading each after commit
+        # would cost a query per message.
+        with Session(self.engine, expire_on_commit=False) as session:
             for row_id in row_ids:
                 row = session.get(OutboxMessage, row_id)
                 if row is None:
