@@ -1,9 +1,10 @@
 """Score the engine against the labelled corpora: per-category precision, recall and F1.
 
 `python -m bot.risk.evaluate` prints the table and the misses for the development corpus, then
-the table and the misses for the independently written development set (risk_dev.jsonl, which
-measures generalisation and may be read), and only the aggregate table for the held-out file:
-its texts measure generalisation and must not be read while writing rules.
+the tables and the misses for the independently written development sets (risk_dev.jsonl and
+risk_dev2.jsonl, which may be read), and only the aggregate tables for the held-out files
+(risk_holdout.jsonl, risk_holdout2.jsonl): their texts measure generalisation and must not be
+read while writing rules.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from bot.risk.types import Category
 DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 CORPUS = DATA_DIR / "risk_corpus.jsonl"
 DEV = DATA_DIR / "risk_dev.jsonl"
+DEV2 = DATA_DIR / "risk_dev2.jsonl"
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
+HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +151,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--dev", type=Path, default=DEV)
-    parser.add_argument("--holdout", type=Path, default=HOLDOUT)
+    parser.add_argument("--dev", type=Path, action="append",
+                        help=f"a development set (default: {DEV.name} and {DEV2.name})")
+    parser.add_argument("--holdout", type=Path, action="append",
+                        help=f"a held-out set (default: {HOLDOUT.name} and {HOLDOUT2.name})")
     parser.add_argument("--rules", type=Path, default=None, help="rule directory")
     parser.add_argument("--no-misses", action="store_true")
     args = parser.parse_args(argv)
@@ -169,16 +174,18 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             print(format_misses(report), file=out)
     else:
         print(f"Korpusen saknas: {args.corpus}", file=out)
-    if args.dev.is_file():
-        dev = score(engine, load_items(args.dev))
-        print("\n" + format_table(dev, f"Utvecklingsmängd {args.dev.name}"), file=out)
-        if not args.no_misses and dev.misses:
-            print("\nMissar:", file=out)
-            print(format_misses(dev), file=out)
-    if args.holdout.is_file():
-        # Only the aggregate: the held-out texts must stay unseen.
-        held = score(engine, load_items(args.holdout))
-        print("\n" + format_table(held, f"Hållet utanför {args.holdout.name}"), file=out)
+    for path in args.dev or (DEV, DEV2):
+        if path.is_file():
+            dev = score(engine, load_items(path))
+            print("\n" + format_table(dev, f"Utvecklingsmängd {path.name}"), file=out)
+            if not args.no_misses and dev.misses:
+                print("\nMissar:", file=out)
+                print(format_misses(dev), file=out)
+    for path in args.holdout or (HOLDOUT, HOLDOUT2):
+        if path.is_file():
+            # Only the aggregate: the held-out texts must stay unseen.
+            held = score(engine, load_items(path))
+            print("\n" + format_table(held, f"Hållet utanför {path.name}"), file=out)
     return 0
 
 
