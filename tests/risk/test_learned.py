@@ -40,7 +40,8 @@ def test_the_fast_path_sees_exactly_the_trained_features(lexicon: Lexicon) -> No
     trained = {f for f, _, _ in features(tokens(text))}
     assert {"w:barn", "b:sina_barn", "p:skrik"} <= trained
     scores = lexicon.score(text)
-    assert set(scores) == {c.value for c in Category} | {"acute"}
+    # Personal data is the detectors' call alone: the lexicon has no head for it.
+    assert set(scores) == {c.value for c in Category} - {"personal_data"} | {"acute"}
     assert all(0.0 <= p <= 1.0 for p in scores.values())
 
 
