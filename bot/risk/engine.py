@@ -59,6 +59,7 @@ class RiskEngine:
         self._compiled: list[re.Pattern[str] | None] = [None] * len(self._patterns)
         self._gate = Gate(self._patterns, ruleset.common_words, self._n_rule_patterns)
         self._weigher = Weigher(ruleset)
+        self.nothing = self._weigher.nothing  # the one assessment of a text with no findings
 
     def assess(self, text: str) -> Assessment:
         """Assess one comment: categories, acute, evidence spans, advice and rule-set version."""

@@ -23,20 +23,39 @@ class HybridEngine:
         self.labels = rules.labels
         self.pii_detector = rules.pii_detector
         self.version = rules.version + (f"+lex.{lexicon.version}" if lexicon else "")
+        self._rules_nothing = rules.nothing
+        self._nothing = replace(rules.nothing, ruleset_version=self.version)
+        # Per category: its column and threshold in the lexicon, looked up once.
+        self._heads: list[tuple[Category, int, float]] = []
+        self._acute_column, self._acute_threshold = 0, 0.0
+        if lexicon is not None:
+            columns = {name: i for i, name in enumerate(lexicon.names)}
+            self._heads = [
+                (c, columns[c.value], lexicon.thresholds[columns[c.value]]) for c in Category
+            ]
+            self._acute_column = columns[ACUTE]
+            self._acute_threshold = lexicon.thresholds[self._acute_column]
 
     def assess(self, text: str) -> Assessment:
         """Assess one comment with the rules, then add what the lexicon is sure of."""
         found, rule_scores = self.rules._assess(text)  # one pass gives both
-        if self.lexicon is None:
-            return replace(found, ruleset_version=self.version)
-        p = self.lexicon.score(text)
-        extra = [c for c in Category if c not in found.categories and self._agrees(
-            p[c.value], self.lexicon.threshold(c.value), rule_scores.get(c, 0.0))]
+        lexicon = self.lexicon
+        if lexicon is None:
+            return self._versioned(found)
+        p = lexicon.probabilities(text)
+        extra = [
+            c
+            for c, column, threshold in self._heads
+            if c not in found.categories
+            and self._agrees(p[column], threshold, rule_scores.get(c, 0.0))
+        ]
         acute = found.acute or bool(
-            (found.categories or extra) and p[ACUTE] >= self.lexicon.threshold(ACUTE)
-            and (found.acute or any(rule_scores.values())))
+            (found.categories or extra)
+            and p[self._acute_column] >= self._acute_threshold
+            and (found.acute or any(rule_scores.values()))
+        )
         if not extra and acute == found.acute:
-            return replace(found, ruleset_version=self.version)
+            return self._versioned(found)
         categories = tuple(c for c in Category if c in found.categories or c in extra)
         advice = list(found.advice)
         for category in extra:
@@ -44,10 +63,20 @@ class HybridEngine:
         if acute:
             for category in categories:
                 advice += self.ruleset.acute_advice.get(category, ())
-        evidence = found.evidence + tuple(
-            e for c in extra for e in self.lexicon.evidence(text, c))
-        return Assessment(categories=categories, acute=acute, evidence=evidence,
-                          ruleset_version=self.version, advice=tuple(dict.fromkeys(advice)))
+        evidence = found.evidence + tuple(e for c in extra for e in lexicon.evidence(text, c))
+        return Assessment(
+            categories=categories,
+            acute=acute,
+            evidence=evidence,
+            ruleset_version=self.version,
+            advice=tuple(dict.fromkeys(advice)),
+        )
+
+    def _versioned(self, found: Assessment) -> Assessment:
+        """The rules' assessment under this engine's version (shared when nothing was found)."""
+        if found is self._rules_nothing:
+            return self._nothing
+        return Assessment(found.categories, found.acute, found.evidence, self.version, found.advice)
 
     @staticmethod
     def _agrees(probability: float, threshold: float, rule_score: float) -> bool:
