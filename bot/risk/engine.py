@@ -83,9 +83,10 @@ class RiskEngine:
         text = norm.text
         if starts is None:
             starts = word_starts(text)
-        at = _positions(plan.begins, starts)
+        at = self._gate.positions(plan, starts)
         hits: list[Hit] = []
         context: dict[tuple[int, ...], bool] = {}
+        present: dict[int, bool] = {}
         negators_at: list[int] | None = None
         patterns, owners, compiled = self._patterns, self._owners, self._compiled
         # Hits come in rule-file order, then by position: among equally strong hits the
@@ -126,7 +127,7 @@ class RiskEngine:
                     if self._negated(text, m, pattern.raw, negators_at):
                         continue
                 if rule.requires and not self._context(
-                    rule, text, original, plan, starts, context
+                    rule, text, original, plan, starts, context, present
                 ):
                     break
                 hits.append((rule, p, *norm.span(s, e)))
@@ -180,43 +181,45 @@ class RiskEngine:
         plan: Plan,
         starts: list[int],
         cache: dict[tuple[int, ...], bool],
+        present: dict[int, bool],
     ) -> bool:
-        """Whether the text has what the rule requires (e.g. a child); cached per text."""
+        """Whether the text has what the rule requires (e.g. a child); cached per text, per
+        group of context patterns and per pattern (groups of different files share some)."""
         needed = self._requires[rule.id]
-        if needed not in cache:
-            cache[needed] = False
-            for k in needed:
-                pattern = self._patterns[k]
-                rx = self._compiled[k]
-                if rx is None:
-                    rx = self._compiled[k] = pattern.compiled()
-                where_text = original if pattern.on_original else text
-                if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
-                    found = False
-                elif pattern.searched:
-                    found = rx.search(where_text) is not None
-                else:
-                    where = self._gate.starts_of(k, plan)
-                    found = where is None or any(
-                        rx.match(text, starts[i]) is not None for i in where
-                    )
-                if found:
-                    cache[needed] = True
-                    break
-        return cache[needed]
+        found = cache.get(needed)
+        if found is None:
+            found = cache[needed] = any(
+                self._present(k, text, original, plan, starts, present) for k in needed
+            )
+        return found
 
-
-def _positions(begins: list[tuple[int, set[int]]], starts: list[int]) -> dict[int, list[int]]:
-    """Per pattern, the ascending offsets of the words where it may begin."""
-    at: dict[int, list[int]] = {}
-    for i, ks in begins:
-        pos = starts[i]
-        for k in ks:
-            if k in at:
-                at[k].append(pos)
-            else:
-                at[k] = [pos]
-    return at
+    def _present(
+        self,
+        k: int,
+        text: str,
+        original: str,
+        plan: Plan,
+        starts: list[int],
+        present: dict[int, bool],
+    ) -> bool:
+        """Whether context pattern k matches somewhere in the text (cached per text)."""
+        found = present.get(k)
+        if found is not None:
+            return found
+        pattern = self._patterns[k]
+        rx = self._compiled[k]
+        if rx is None:
+            rx = self._compiled[k] = pattern.compiled()
+        where_text = original if pattern.on_original else text
+        if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
+            found = False
+        elif pattern.searched:
+            found = rx.search(where_text) is not None
+        else:
+            where = self._gate.starts_of(k, plan)
+            found = where is None or any(rx.match(text, starts[i]) is not None for i in where)
+        present[k] = found
+        return found
 
 
 def _matches_at(

@@ -136,7 +136,8 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
             starts = word_starts(norm.text)
         plan = rules._gate.plan(words)
         live = set(plan.live)
-        begins = {(starts[i], k) for i, ks in plan.begins for k in ks}
+        at = rules._gate.positions(plan, starts)
+        begins = {(pos, k) for k, where in at.items() for pos in where}
         for k in range(rules._n_rule_patterns):
             pattern = rules._patterns[k]
             text = original if pattern.on_original else norm.text
