@@ -61,6 +61,14 @@ class RiskEngine:
         self._weigher = Weigher(ruleset)
         self.nothing = self._weigher.nothing  # the one assessment of a text with no findings
 
+    def warm(self) -> RiskEngine:
+        """Compile every pattern now (about a second) rather than on first use, so that no
+        comment waits for a compilation; returns the engine."""
+        for k, pattern in enumerate(self._patterns):
+            if self._compiled[k] is None:
+                self._compiled[k] = pattern.compiled()
+        return self
+
     def assess(self, text: str) -> Assessment:
         """Assess one comment: categories, acute, evidence spans, advice and rule-set version."""
         return self._assess(text)[0]

@@ -36,6 +36,11 @@ class HybridEngine:
             self._acute_column = columns[ACUTE]
             self._acute_threshold = lexicon.thresholds[self._acute_column]
 
+    def warm(self) -> HybridEngine:
+        """Compile every rule pattern now rather than on first use (see RiskEngine.warm)."""
+        self.rules.warm()
+        return self
+
     def assess(self, text: str) -> Assessment:
         """Assess one comment with the rules, then add what the lexicon is sure of."""
         found, rule_scores = self.rules._assess(text)  # one pass gives both
