@@ -59,6 +59,15 @@ class RiskEngine:
         self._compiled: list[re.Pattern[str] | None] = [None] * len(self._patterns)
         self._gate = Gate(self._patterns, ruleset.common_words, self._n_rule_patterns)
         self._weigher = Weigher(ruleset)
+        self.nothing = self._weigher.nothing  # the one assessment of a text with no findings
+
+    def warm(self) -> RiskEngine:
+        """Compile every pattern now (about a second) rather than on first use, so that no
+        comment waits for a compilation; returns the engine."""
+        for k, pattern in enumerate(self._patterns):
+            if self._compiled[k] is None:
+                self._compiled[k] = pattern.compiled()
+        return self
 
     def assess(self, text: str) -> Assessment:
         """Assess one comment: categories, acute, evidence spans, advice and rule-set version."""
@@ -69,12 +78,29 @@ class RiskEngine:
         return self._assess(text)[1]
 
     def _assess(self, text: str) -> tuple[Assessment, dict[Category, float]]:
+        return self.assess_with_vetoes(text)[:2]
+
+    def assess_with_vetoes(
+        self, text: str
+    ) -> tuple[Assessment, dict[Category, float], frozenset[Category]]:
+        """The assessment, the summed weights, and the categories the rules ruled out: a
+        pattern matched but was negated ("vill inte dö"), or a benign context matched ("dör av
+        skratt"). A learned model that reads words, not sentences, must not overrule those."""
         if not isinstance(text, str):
             raise TypeError("text must be a str")
         chars = set(text)  # what the cheap tests of normalising and detecting look at
-        return self._weigher.weigh(text, self._match(text, chars), self._pii.find(text, chars))
+        negated: set[Category] = set()
+        hits = self._match(text, chars, negated)
+        found, scores = self._weigher.weigh(text, hits, self._pii.find(text, chars))
+        for rule, _, _, _ in hits:
+            if rule.kind == "benign":
+                negated.update(rule.categories)
+        return found, scores, frozenset(negated)
 
-    def _match(self, original: str, chars: Set[str] | None = None) -> list[Hit]:
+    def _match(
+        self, original: str, chars: Set[str] | None = None,
+        negated: set[Category] | None = None,
+    ) -> list[Hit]:
         norm, words, starts = self._normalizer.normalize_words(original, chars)
         plan = self._gate.plan(words)
         if not plan.live:
@@ -82,9 +108,10 @@ class RiskEngine:
         text = norm.text
         if starts is None:
             starts = word_starts(text)
-        at = _positions(plan.begins, starts)
+        at = self._gate.positions(plan, starts)
         hits: list[Hit] = []
         context: dict[tuple[int, ...], bool] = {}
+        present: dict[int, bool] = {}
         negators_at: list[int] | None = None
         patterns, owners, compiled = self._patterns, self._owners, self._compiled
         # Hits come in rule-file order, then by position: among equally strong hits the
@@ -123,9 +150,11 @@ class RiskEngine:
                     if negators_at is None:
                         negators_at = self._negator_positions(text, words, starts)
                     if self._negated(text, m, pattern.raw, negators_at):
+                        if negated is not None:
+                            negated.update(rule.categories)
                         continue
                 if rule.requires and not self._context(
-                    rule, text, original, plan, starts, context
+                    rule, text, original, plan, starts, context, present
                 ):
                     break
                 hits.append((rule, p, *norm.span(s, e)))
@@ -179,43 +208,45 @@ class RiskEngine:
         plan: Plan,
         starts: list[int],
         cache: dict[tuple[int, ...], bool],
+        present: dict[int, bool],
     ) -> bool:
-        """Whether the text has what the rule requires (e.g. a child); cached per text."""
+        """Whether the text has what the rule requires (e.g. a child); cached per text, per
+        group of context patterns and per pattern (groups of different files share some)."""
         needed = self._requires[rule.id]
-        if needed not in cache:
-            cache[needed] = False
-            for k in needed:
-                pattern = self._patterns[k]
-                rx = self._compiled[k]
-                if rx is None:
-                    rx = self._compiled[k] = pattern.compiled()
-                where_text = original if pattern.on_original else text
-                if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
-                    found = False
-                elif pattern.searched:
-                    found = rx.search(where_text) is not None
-                else:
-                    where = self._gate.starts_of(k, plan)
-                    found = where is None or any(
-                        rx.match(text, starts[i]) is not None for i in where
-                    )
-                if found:
-                    cache[needed] = True
-                    break
-        return cache[needed]
+        found = cache.get(needed)
+        if found is None:
+            found = cache[needed] = any(
+                self._present(k, text, original, plan, starts, present) for k in needed
+            )
+        return found
 
-
-def _positions(begins: list[tuple[int, set[int]]], starts: list[int]) -> dict[int, list[int]]:
-    """Per pattern, the ascending offsets of the words where it may begin."""
-    at: dict[int, list[int]] = {}
-    for i, ks in begins:
-        pos = starts[i]
-        for k in ks:
-            if k in at:
-                at[k].append(pos)
-            else:
-                at[k] = [pos]
-    return at
+    def _present(
+        self,
+        k: int,
+        text: str,
+        original: str,
+        plan: Plan,
+        starts: list[int],
+        present: dict[int, bool],
+    ) -> bool:
+        """Whether context pattern k matches somewhere in the text (cached per text)."""
+        found = present.get(k)
+        if found is not None:
+            return found
+        pattern = self._patterns[k]
+        rx = self._compiled[k]
+        if rx is None:
+            rx = self._compiled[k] = pattern.compiled()
+        where_text = original if pattern.on_original else text
+        if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
+            found = False
+        elif pattern.searched:
+            found = rx.search(where_text) is not None
+        else:
+            where = self._gate.starts_of(k, plan)
+            found = where is None or any(rx.match(text, starts[i]) is not None for i in where)
+        present[k] = found
+        return found
 
 
 def _matches_at(

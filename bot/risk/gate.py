@@ -28,19 +28,19 @@ WordInfo = tuple[int, frozenset[int], frozenset[int]]
 class Plan:
     """What the gate found in one text."""
 
-    __slots__ = ("_firsts", "_have", "begins", "live")
+    __slots__ = ("_firsts", "_have", "_variants", "live")
 
     def __init__(
         self,
         live: list[int],
-        begins: list[tuple[int, set[int]]],
+        variants: set[int] | frozenset[int] = _EMPTY,
         have: int = 0,
         firsts: tuple[frozenset[int], ...] = (),
     ) -> None:
         self.live = live  # the patterns that may match, in order
-        self.begins = begins  # (word index, the live patterns that may begin there)
+        self._variants = variants  # their variants that may match
         self._have = have
-        self._firsts = firsts
+        self._firsts = firsts  # per word, the variants that may begin there
 
 
 class _Cache(dict[str, WordInfo]):
@@ -116,23 +116,35 @@ class Gate:
         self._interned: dict[frozenset[int], frozenset[int]] = {}
 
     def plan(self, words: list[str]) -> Plan:
-        """The patterns that may match the text with these words, and where they may begin."""
+        """The patterns that may match the text with these words."""
         if not words:
-            return Plan(sorted({self._owner[v] for v in self._always}), [])
+            return Plan(sorted({self._owner[v] for v in self._always}))
         masks, triggers, firsts = zip(*map(self._cache.__getitem__, words), strict=True)
         have = reduce(or_, masks)
         needs = self._needs
         live = {v for v in _EMPTY.union(*triggers) if (m := needs[v]) & have == m}
         live.update(self._always)
         if not live:
-            return Plan([], [])
+            return Plan([])
         owner = self._owner
-        begins = [
-            (i, {owner[v] for v in f & live})
-            for i, f in enumerate(firsts)
-            if not live.isdisjoint(f)
-        ]
-        return Plan(sorted({owner[v] for v in live}), begins, have, firsts)
+        return Plan(sorted({owner[v] for v in live}), live, have, firsts)
+
+    def positions(self, plan: Plan, starts: list[int]) -> dict[int, list[int]]:
+        """Per live pattern, the ascending offsets (`starts` of the words) where it may begin."""
+        at: dict[int, list[int]] = {}
+        owner = self._owner
+        # One intersection per word, in C; most are empty.
+        for pos, found in zip(starts, map(plan._variants.intersection, plan._firsts), strict=True):
+            if not found:
+                continue
+            for v in found:
+                k = owner[v]
+                where = at.get(k)
+                if where is None:
+                    at[k] = [pos]
+                elif where[-1] != pos:  # another variant of k beginning at the same word
+                    where.append(pos)
+        return at
 
     def starts_of(self, k: int, plan: Plan) -> list[int] | None:
         """Indexes of the words where pattern k (one looked at on request) may begin, or

@@ -12,18 +12,19 @@ from bot.risk.types import Assessment, Category
 # establish; a guess from the surrounding words only adds false alarms.
 DETECTED_ONLY = frozenset({Category.PERSONAL_DATA})
 # How much of the way from a head's trained threshold to certainty the lexicon must go to add a
-# category: less when a rule saw a weak sign of it too, more when no rule saw anything (the
-# rules read negation and idioms, "jag vill inte dö, jag vill bara ha sommar"; a bag of words
-# does not). Chosen with a lexicon trained without risk_dev2.jsonl, for the fewest false alarms
-# on the concept sentences' hard negatives; recall on risk_dev2 fell by at most 0.05 per
-# category against no margin at all, and stayed far above the rules alone (crisis 0.81 vs 0.60).
+# category: less when a rule saw a weak sign of it too, more when no rule saw anything. Chosen
+# on risk_valid.jsonl (320 comments by a writer who saw neither rules nor other sets, never
+# trained on): mean F1 0.784, the best at which no hard negative among the concept sentences
+# gets a false alarm (0.3/0.3: 0.784 with one; none at all: 0.785 with eleven; 0.3/0.8: 0.743).
 WITH_RULE, ALONE = 0.3, 0.5
+
 
 class HybridEngine:
     """Rules first (precise, with their evidence and advice), then the lexicon for what
     residents say in ways no rule anticipated; a missed crisis is the worst failure. The
     lexicon adds a category when its probability passes the head's threshold (chosen by
-    cross-validation in training) by a margin; personal data is left to the detectors."""
+    cross-validation in training) by a margin, never one the rules ruled out by negation or a
+    benign context, and never personal data, which is the detectors' call."""
 
     def __init__(self, rules: RiskEngine, lexicon: Lexicon | None) -> None:
         self.rules = rules
@@ -32,21 +33,50 @@ class HybridEngine:
         self.labels = rules.labels
         self.pii_detector = rules.pii_detector
         self.version = rules.version + (f"+lex.{lexicon.version}" if lexicon else "")
+        self._rules_nothing = rules.nothing
+        self._nothing = replace(rules.nothing, ruleset_version=self.version)
+        # Per category the lexicon may add: its column, and the bars with and without a weak
+        # rule sign, worked out once.
+        self._heads: list[tuple[Category, int, float, float]] = []
+        self._acute_column, self._acute_threshold = 0, 0.0
+        if lexicon is not None:
+            columns = {name: i for i, name in enumerate(lexicon.names)}
+            self._heads = [
+                (c, column, _bar(threshold, WITH_RULE), _bar(threshold, ALONE))
+                for c in Category
+                if c not in DETECTED_ONLY
+                for column in (columns[c.value],)
+                for threshold in (lexicon.thresholds[column],)
+            ]
+            self._acute_column = columns[ACUTE]
+            self._acute_threshold = lexicon.thresholds[self._acute_column]
+
+    def warm(self) -> HybridEngine:
+        """Compile every rule pattern now rather than on first use (see RiskEngine.warm)."""
+        self.rules.warm()
+        return self
 
     def assess(self, text: str) -> Assessment:
         """Assess one comment with the rules, then add what the lexicon is sure of."""
-        found, rule_scores = self.rules._assess(text)  # one pass gives both
-        if self.lexicon is None:
-            return replace(found, ruleset_version=self.version)
-        p = self.lexicon.score(text)
-        extra = [c for c in Category if c not in found.categories and c not in DETECTED_ONLY
-                 and p[c.value] >= self._bar(self.lexicon.threshold(c.value),
-                                             rule_scores.get(c, 0.0))]
+        found, rule_scores, ruled_out = self.rules.assess_with_vetoes(text)
+        lexicon = self.lexicon
+        if lexicon is None:
+            return self._versioned(found)
+        p = lexicon.probabilities(text)
+        extra = [
+            c
+            for c, column, with_rule, alone in self._heads
+            if c not in found.categories
+            and c not in ruled_out
+            and p[column] >= (with_rule if rule_scores.get(c, 0.0) > 0 else alone)
+        ]
         acute = found.acute or bool(
-            (found.categories or extra) and p[ACUTE] >= self.lexicon.threshold(ACUTE)
-            and (found.acute or any(rule_scores.values())))
+            (found.categories or extra)
+            and p[self._acute_column] >= self._acute_threshold
+            and (found.acute or any(rule_scores.values()))
+        )
         if not extra and acute == found.acute:
-            return replace(found, ruleset_version=self.version)
+            return self._versioned(found)
         categories = tuple(c for c in Category if c in found.categories or c in extra)
         advice = list(found.advice)
         for category in extra:
@@ -54,16 +84,26 @@ class HybridEngine:
         if acute:
             for category in categories:
                 advice += self.ruleset.acute_advice.get(category, ())
-        evidence = found.evidence + tuple(
-            e for c in extra for e in self.lexicon.evidence(text, c))
-        return Assessment(categories=categories, acute=acute, evidence=evidence,
-                          ruleset_version=self.version, advice=tuple(dict.fromkeys(advice)))
+        evidence = found.evidence + tuple(e for c in extra for e in lexicon.evidence(text, c))
+        return Assessment(
+            categories=categories,
+            acute=acute,
+            evidence=evidence,
+            ruleset_version=self.version,
+            advice=tuple(dict.fromkeys(advice)),
+        )
 
-    @staticmethod
-    def _bar(threshold: float, rule_score: float) -> float:
-        """What the lexicon's probability must reach to add a category."""
-        return threshold + (1.0 - threshold) * (WITH_RULE if rule_score > 0 else ALONE)
+    def _versioned(self, found: Assessment) -> Assessment:
+        """The rules' assessment under this engine's version (shared when nothing was found)."""
+        if found is self._rules_nothing:
+            return self._nothing
+        return Assessment(found.categories, found.acute, found.evidence, self.version, found.advice)
 
     def scores(self, text: str) -> dict[Category, float]:
         """The rules' summed weights per category (the lexicon's are in lexicon.score)."""
         return self.rules.scores(text)
+
+
+def _bar(threshold: float, margin: float) -> float:
+    """What the lexicon's probability must reach: the threshold plus a share of the way to 1."""
+    return threshold + (1.0 - threshold) * margin

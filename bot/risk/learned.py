@@ -26,6 +26,8 @@ _TOKEN = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
 _REPEATS = re.compile(r"(.)\1{2,}")
 ACUTE = "acute"
+# Distinct words remembered with their feature rows (bounded: emptied when full).
+WORD_CACHE_LIMIT = 100_000
 MAX_EVIDENCE = 3
 # Small words weigh in the score but explain nothing on a card's "why".
 _NOT_EVIDENCE = frozenset(
@@ -111,8 +113,36 @@ def fold(word: str) -> str:
     return _REPEATS.sub(r"\1", word.lower().translate(_FOLD))
 
 
+def _latin1_table() -> bytes:
+    """Per Latin-1 byte: the folded lowercase token letter it stands for, else a space."""
+    out = []
+    for code in range(256):
+        folded = chr(code).lower().translate(_FOLD)
+        keep = len(folded) == 1 and _TOKEN.fullmatch(folded) is not None
+        out.append(ord(folded) if keep and folded.isascii() else 32)
+    return bytes(out)
+
+
+# Latin-1 text (most comments) is lowercased, folded and split in one bytes.translate; a
+# token letter is then ASCII, and [0-9a-z] is what _TOKEN matches there (IGNORECASE adds
+# only letters beyond Latin-1, such as the Kelvin sign).
+_LATIN1_TOKENS = _latin1_table()
+_TOKEN_REPEATS = re.compile(r"([0-9a-z])\1{2,}")
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text (the fast path, without spans)."""
+    try:
+        spaced = text.encode("latin-1").translate(_LATIN1_TOKENS).decode("ascii")
+    except UnicodeEncodeError:
+        return _wide_words(text)
+    found = spaced.split()
+    # A repeat across a separator is never inside a word: only repeats within words count.
+    return [_REPEATS.sub(r"\1", w) for w in found] if _TOKEN_REPEATS.search(spaced) else found
+
+
+def _wide_words(text: str) -> list[str]:
+    """words() for text beyond Latin-1."""
     folded = text.lower().translate(_FOLD)
     found = _TOKEN.findall(folded)
     return [_REPEATS.sub(r"\1", w) for w in found] if _REPEATS.search(folded) else found
@@ -170,39 +200,52 @@ class Lexicon:
                 self._weights[index[feature], column] = weight
         self._bias = np.array([h.bias for h in heads.values()])
         self._thresholds = np.array([h.threshold for h in heads.values()])
+        self.thresholds = [float(t) for t in self._thresholds]  # per head, as `names`
+        # Per distinct word: the rows of its own features (see _learn).
+        self._own: dict[str, tuple[int, ...]] = {}
 
     def _rows(self, words: list[str]) -> list[int]:
         """The weight rows of the features present (the same features as `features`)."""
-        word, stem, pair = self._word, self._stem, self._pair
-        rows: set[int] = set()
+        own, pair = self._own, self._pair
+        found: list[int] = []
         previous = None
         for w in words:
-            row = word.get(w)
-            if row is not None:
-                rows.add(row)
-            if len(w) > 5:
-                row = stem.get(w[:5])
-                if row is not None:
-                    rows.add(row)
-                if len(w) > 7:
-                    row = stem.get(w[:7])
-                    if row is not None:
-                        rows.add(row)
+            rows = own.get(w)
+            if rows is None:
+                rows = self._learn(w)
+            if rows:
+                found += rows
             if previous is not None:
                 row = pair.get((previous, w))
                 if row is not None:
-                    rows.add(row)
+                    found.append(row)
             previous = w
-        return list(rows)
+        # Rows are summed in set order, as they always were: the same floats, bit for bit.
+        return list(set(found))
+
+    def _learn(self, w: str) -> tuple[int, ...]:
+        """The rows of a word's own features (the word and its stems), remembered."""
+        candidates = (
+            self._word.get(w),
+            self._stem.get(w[:5]) if len(w) > 5 else None,
+            self._stem.get(w[:7]) if len(w) > 7 else None,
+        )
+        if len(self._own) > WORD_CACHE_LIMIT:
+            self._own.clear()
+        rows = self._own[w] = tuple(r for r in candidates if r is not None)
+        return rows
 
     def _probabilities(self, rows: list[int]) -> NDArray[np.float64]:
         z = self._bias + (self._weights[rows].sum(axis=0) if rows else 0.0)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
+    def probabilities(self, text: str) -> list[float]:
+        """Probability per head, in the order of `names`."""
+        return self._probabilities(self._rows(words(text))).tolist()
+
     def score(self, text: str) -> dict[str, float]:
         """Probability per category (and "acute") for one text."""
-        p = self._probabilities(self._rows(words(text)))
-        return {name: float(p[i]) for i, name in enumerate(self.names)}
+        return dict(zip(self.names, self.probabilities(text), strict=True))
 
     def threshold(self, name: str) -> float:
         """The decision threshold of a head."""

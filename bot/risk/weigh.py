@@ -28,7 +28,7 @@ class Weigher:
     def __init__(self, ruleset: RuleSet) -> None:
         self._rs = ruleset
         self._caps = {r.id: r.cap for r in ruleset.rules if r.cap is not None}
-        self._nothing = Assessment(categories=(), acute=False, ruleset_version=ruleset.version)
+        self.nothing = Assessment(categories=(), acute=False, ruleset_version=ruleset.version)
         self._advice: dict[tuple[tuple[Category, ...], frozenset[Category]], tuple[str, ...]] = {}
 
     def weigh(
@@ -36,7 +36,7 @@ class Weigher:
     ) -> tuple[Assessment, dict[Category, float]]:
         """The assessment of `text` and the summed weights per category."""
         if not hits and not pii:
-            return self._nothing, {}
+            return self.nothing, {}
         rs = self._rs
         positives: list[Hit] = []
         benign: list[Hit] = []
@@ -86,7 +86,7 @@ class Weigher:
         threshold = rs.threshold - 1e-9
         flagged = {c for c, s in scores.items() if s >= threshold}
         if not flagged:
-            return self._nothing, scores
+            return self.nothing, scores
         for rule, _, start, end in acute_cues:
             cats = rule.categories
             if rule.standalone:

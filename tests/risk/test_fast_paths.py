@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.risk import DEFAULT_RULES_DIR, normalize, pii
+from bot.risk import DEFAULT_RULES_DIR, load_engine, normalize, pii
 from bot.risk.engine import RiskEngine
 from bot.risk.normalize import WORDS, split_words, word_starts
 from bot.risk.patterns import parse_seq, seq_regex
@@ -136,7 +136,8 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
             starts = word_starts(norm.text)
         plan = rules._gate.plan(words)
         live = set(plan.live)
-        begins = {(starts[i], k) for i, ks in plan.begins for k in ks}
+        at = rules._gate.positions(plan, starts)
+        begins = {(pos, k) for k, where in at.items() for pos in where}
         for k in range(rules._n_rule_patterns):
             pattern = rules._patterns[k]
             text = original if pattern.on_original else norm.text
@@ -149,3 +150,12 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
             if not pattern.searched and not pattern.on_original:
                 for m in matches:
                     assert (m.start(), k) in begins, (pattern.source, original)
+
+
+def test_a_warmed_engine_has_every_pattern_compiled_and_assesses_the_same() -> None:
+    lazy = load_engine()
+    eager = load_engine(eager=True)
+    assert all(rx is not None for rx in eager.rules._compiled)
+    assert not all(rx is not None for rx in lazy.rules._compiled)
+    for text in _corpus_texts()[:200] or ["Jag orkar inte leva längre", "Tack för hjälpen!"]:
+        assert eager.assess(text) == lazy.assess(text)

@@ -1,4 +1,5 @@
-"""Floors on the two held-out sets, written by people who saw neither the rules nor the corpora.
+"""Floors on the held-out and validation sets, written by people who saw neither the rules nor
+the other sets.
 
 Only aggregates are compared and a failure shows figures, never a held-out text: these sets
 measure generalisation only as long as nobody writes rules against their misses. The floors sit
@@ -13,27 +14,37 @@ from pathlib import Path
 import pytest
 
 from bot.risk import RiskEngine
-from bot.risk.evaluate import HOLDOUT, HOLDOUT2, Report, load_items, score
+from bot.risk.evaluate import HOLDOUT, HOLDOUT2, VALID, Report, load_items, score
 
 # (file, category): (precision floor, recall floor)
 FLOORS = {
     HOLDOUT: {
-        "individual_case": (0.75, 0.74),
-        "crime": (0.70, 0.40),
-        "child_at_risk": (0.75, 0.80),
+        "individual_case": (0.78, 0.75),
+        "crime": (0.68, 0.60),
+        "child_at_risk": (0.72, 0.77),
         "crisis": (0.80, 0.72),
         "personal_data": (0.88, 0.88),
-        "prohibited": (0.85, 0.42),
-        "serious_criticism": (0.90, 0.53),
+        "prohibited": (0.90, 0.48),
+        "serious_criticism": (0.95, 0.60),
     },
     HOLDOUT2: {
-        "individual_case": (0.67, 0.80),
-        "crime": (0.68, 0.55),
-        "child_at_risk": (0.80, 0.75),
-        "crisis": (0.92, 0.68),
-        "personal_data": (0.95, 0.85),
-        "prohibited": (0.80, 0.67),
-        "serious_criticism": (0.70, 0.64),
+        "individual_case": (0.68, 0.80),
+        "crime": (0.64, 0.69),
+        "child_at_risk": (0.85, 0.83),
+        "crisis": (0.94, 0.80),
+        "personal_data": (0.96, 0.86),
+        "prohibited": (0.83, 0.71),
+        "serious_criticism": (0.75, 0.70),
+    },
+    # Chose the lexicon's margins (bot/risk/hybrid.py), never trained on.
+    VALID: {
+        "individual_case": (0.58, 0.87),
+        "crime": (0.76, 0.72),
+        "child_at_risk": (0.85, 0.75),
+        "crisis": (0.94, 0.77),
+        "personal_data": (0.90, 0.92),
+        "prohibited": (0.85, 0.67),
+        "serious_criticism": (0.76, 0.62),
     },
 }
 
