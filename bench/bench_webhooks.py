@@ -21,7 +21,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -82,6 +84,33 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory()
     database = args.database or f"sqlite:///{tmp.name}/bench.db"
+    with fresh_schema(database) as database:
+        run(args, database)
+
+
+@contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """On PostgreSQL, a schema of its own for this run (comment ids repeat between runs and
+    would be taken as Meta's retries), dropped afterwards; SQLite files are fresh anyway."""
+    if url.startswith("sqlite"):
+        yield url
+        return
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def run(args: argparse.Namespace, database: str) -> None:
+    """Drive the web process with signed webhooks and print what the stand-in saw."""
     port = free_port()
     with SlackStandIn() as slack:
         env = {**os.environ, "DATABASE_URL": database, "PORT": str(port),
