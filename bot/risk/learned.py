@@ -3,14 +3,14 @@
 The rules catch what someone thought of; residents say the same things in endless other
 ways. The lexicon, trained on the labelled corpora by `python -m bot.risk.train`, gives each
 word, word stem and word pair a weight per category, so a comment is flagged by what its
-words lean towards even when no rule matches. It is data (config/risk/learned/lexicon.toml):
+words lean towards even when no rule matches. It is data (config/risk/learned/lexicon.json):
 a municipality can read which words weigh, and retrain it on its own labelled comments.
 """
 
 from __future__ import annotations
 
+import json
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from bot.risk.rulefiles import RuleFileError
 from bot.risk.types import Category, Evidence
 
-LEXICON_FILE = Path("learned") / "lexicon.toml"
+LEXICON_FILE = Path("learned") / "lexicon.json"
 _TOKEN = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -288,12 +288,12 @@ class Lexicon:
 
 def _head(path: Path, name: str, table: object) -> Head:
     if not isinstance(table, dict):
-        raise RuleFileError(path, None, f"[{name}] ska vara en tabell")
+        raise RuleFileError(path, None, f"\"{name}\" ska vara ett objekt")
     try:
         weights = {str(k): float(v) for k, v in dict(table.get("weights", {})).items()}
         return Head(float(table["bias"]), float(table["threshold"]), weights)
     except (KeyError, TypeError, ValueError) as exc:
-        raise RuleFileError(path, None, f"[{name}]: {exc}") from exc
+        raise RuleFileError(path, None, f"\"{name}\": {exc}") from exc
 
 
 def load_lexicon(rules_dir: Path) -> Lexicon | None:
@@ -301,10 +301,12 @@ def load_lexicon(rules_dir: Path) -> Lexicon | None:
     path = rules_dir / LEXICON_FILE
     if not path.is_file():
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(path, getattr(exc, "lineno", None), str(exc)) from exc
+    try:  # JSON, not TOML: 50,000 weights parse in 30 ms instead of 300
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(path, exc.lineno, exc.msg) from exc
+    if not isinstance(data, dict):
+        raise RuleFileError(path, None, "filen ska vara ett JSON-objekt")
     names = [c.value for c in Category] + [ACUTE]
     unknown = set(data) - {*names, "meta"}
     if unknown:

@@ -179,32 +179,17 @@ def train(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
 
 
 def render(heads: dict[str, dict[str, object]], sources: Sequence[Path]) -> str:
-    """The lexicon as a TOML file a person can read (heaviest words first)."""
+    """The lexicon as JSON a person can read: one weight a line, heaviest words first."""
     body = json.dumps(heads, sort_keys=True)
-    version = hashlib.sha256(body.encode()).hexdigest()[:8]
-    lines = [
-        "# The learned lexicon: weights per word (w:), word stem (p:) and word pair (b:) for",
-        "# each category, made by `python -m bot.risk.train` from labelled comments. A comment",
-        "# is flagged when its words' weights, through the logistic function, reach the",
-        "# category's threshold. Generated: retrain rather than edit by hand.",
-        "",
-        "[meta]",
-        f'version = "{version}"',
-        "trained_on = [" + ", ".join(f'"{p.name}"' for p in sources) + "]",
-    ]
-    for head, data in heads.items():
-        lines += [
-            "",
-            f"[{head}]",
-            f"bias = {data['bias']}",
-            f"threshold = {data['threshold']}",
-            "",
-            f"[{head}.weights]",
-        ]
-        weights = data["weights"]
-        assert isinstance(weights, dict)
-        lines += [f"{json.dumps(k, ensure_ascii=False)} = {v}" for k, v in weights.items()]
-    return "\n".join(lines) + "\n"
+    meta = {
+        "about": "The learned lexicon: weights per word (w:), word stem (p:) and word pair (b:) "
+                 "for each category, made by `python -m bot.risk.train` from labelled comments. "
+                 "A comment is flagged when its words' weights, through the logistic function, "
+                 "reach the category's threshold. Generated: retrain rather than edit by hand.",
+        "version": hashlib.sha256(body.encode()).hexdigest()[:8],
+        "trained_on": [p.name for p in sources],
+    }
+    return json.dumps({"meta": meta, **heads}, ensure_ascii=False, indent=1) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,12 +46,12 @@ def test_the_fast_path_sees_exactly_the_trained_features(lexicon: Lexicon) -> No
 
 
 def test_a_broken_lexicon_names_its_file(tmp_path: Path) -> None:
-    target = tmp_path / "learned" / "lexicon.toml"
+    target = tmp_path / "learned" / "lexicon.json"
     target.parent.mkdir()
-    target.write_text("[crisis]\nbias = \n", encoding="utf-8")
-    with pytest.raises(RuleFileError, match=r"lexicon\.toml"):
+    target.write_text('{"crisis": {"bias": }}', encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"lexicon\.json"):
         load_lexicon(tmp_path)
-    target.write_text("[kris]\nbias = 0\nthreshold = 0.5\n", encoding="utf-8")
+    target.write_text('{"kris": {"bias": 0, "threshold": 0.5}}', encoding="utf-8")
     with pytest.raises(RuleFileError, match="okända avsnitt: kris"):
         load_lexicon(tmp_path)
     assert load_lexicon(tmp_path / "nowhere") is None
@@ -62,7 +62,7 @@ def test_training_is_reproducible_and_loadable(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()[:200]]
     source = tmp_path / "train.jsonl"
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
-    first, second = tmp_path / "a" / "learned" / "lexicon.toml", tmp_path / "b.toml"
+    first, second = tmp_path / "a" / "learned" / "lexicon.json", tmp_path / "b.json"
     assert train_main([str(source), "--out", str(first)]) == 0
     assert train_main([str(source), "--out", str(second)]) == 0
     assert first.read_text() == second.read_text()
