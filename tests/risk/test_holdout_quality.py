@@ -19,29 +19,29 @@ from bot.risk.evaluate import HOLDOUT, HOLDOUT2, VALID, Report, load_items, scor
 # (file, category): (precision floor, recall floor)
 FLOORS = {
     HOLDOUT: {
-        "individual_case": (0.78, 0.75),
+        "individual_case": (0.79, 0.74),
         "crime": (0.68, 0.60),
         "child_at_risk": (0.72, 0.77),
-        "crisis": (0.80, 0.72),
+        "crisis": (0.80, 0.80),
         "personal_data": (0.88, 0.88),
-        "prohibited": (0.90, 0.48),
-        "serious_criticism": (0.95, 0.60),
+        "prohibited": (0.90, 0.52),
+        "serious_criticism": (0.92, 0.64),
     },
     HOLDOUT2: {
         "individual_case": (0.68, 0.80),
         "crime": (0.64, 0.69),
         "child_at_risk": (0.85, 0.83),
-        "crisis": (0.94, 0.80),
+        "crisis": (0.92, 0.80),
         "personal_data": (0.96, 0.86),
         "prohibited": (0.83, 0.71),
-        "serious_criticism": (0.75, 0.70),
+        "serious_criticism": (0.74, 0.68),
     },
     # Chose the lexicon's margins (bot/risk/hybrid.py), never trained on.
     VALID: {
         "individual_case": (0.58, 0.87),
         "crime": (0.76, 0.72),
-        "child_at_risk": (0.85, 0.75),
-        "crisis": (0.94, 0.77),
+        "child_at_risk": (0.84, 0.72),
+        "crisis": (0.94, 0.80),
         "personal_data": (0.90, 0.92),
         "prohibited": (0.85, 0.67),
         "serious_criticism": (0.76, 0.62),
