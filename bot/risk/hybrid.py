@@ -23,8 +23,9 @@ class HybridEngine:
     """Rules first (precise, with their evidence and advice), then the lexicon for what
     residents say in ways no rule anticipated; a missed crisis is the worst failure. The
     lexicon adds a category when its probability passes the head's threshold (chosen by
-    cross-validation in training) by a margin, never one the rules ruled out by negation or a
-    benign context, and never personal data, which is the detectors' call."""
+    cross-validation in training) by a margin. It never adds one the rules ruled out by negation
+    or a benign context unless another rule still saw a sign of it ("jag vill INTE dö men ser
+    ingen annan utväg"), and never personal data, which is the detectors' call."""
 
     def __init__(self, rules: RiskEngine, lexicon: Lexicon | None) -> None:
         self.rules = rules
@@ -67,8 +68,8 @@ class HybridEngine:
             c
             for c, column, with_rule, alone in self._heads
             if c not in found.categories
-            and c not in ruled_out
             and p[column] >= (with_rule if rule_scores.get(c, 0.0) > 0 else alone)
+            and (c not in ruled_out or rule_scores.get(c, 0.0) > 0)
         ]
         acute = found.acute or bool(
             (found.categories or extra)
