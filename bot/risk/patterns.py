@@ -75,9 +75,11 @@ class Alt:
         return r"\b" + self.body() + r"\b"
 
 
-def _word_alternation(alts: list[Alt]) -> str:
+@lru_cache(maxsize=4096)
+def _word_alternation(alts: tuple[Alt, ...]) -> str:
     """Alternatives of single words as prefix trees: "barn|barnen|barn*" shares "barn", and
-    all "*head" forms share one leading \\w*."""
+    all "*head" forms share one leading \\w*. Cached: a list such as @barn is spelled out in
+    many patterns, and building its tree is most of the rules' load time."""
     trie: Trie = {}
     heads: Trie = {}
     other: list[str] = []
@@ -229,7 +231,7 @@ def _node_regex(node: Node) -> str:
     single = [s for s in node.options if _is_single(s)]
     multi = [s for s in node.options if not _is_single(s)]
     words = [s[0].word for s in single if s[0].word is not None]
-    parts = ([_word_alternation(words)] if words else []) + [seq_regex(s) for s in multi]
+    parts = ([_word_alternation(tuple(words))] if words else []) + [seq_regex(s) for s in multi]
     out = parts[0] if len(parts) == 1 and words else "(?:" + "|".join(parts) + ")"
     if len(_GROUP_REGEX) > 10_000:
         _GROUP_REGEX.clear()
