@@ -89,13 +89,13 @@ class RiskEngine:
         if not isinstance(text, str):
             raise TypeError("text must be a str")
         chars = set(text)  # what the cheap tests of normalising and detecting look at
-        negated: set[Category] = set()
-        hits = self._match(text, chars, negated)
+        ruled_out: set[Category] = set()  # _match adds the categories of negated matches
+        hits = self._match(text, chars, ruled_out)
         found, scores = self._weigher.weigh(text, hits, self._pii.find(text, chars))
         for rule, _, _, _ in hits:
             if rule.kind == "benign":
-                negated.update(rule.categories)
-        return found, scores, frozenset(negated)
+                ruled_out.update(rule.categories)
+        return found, scores, frozenset(ruled_out)
 
     def _match(
         self, original: str, chars: Set[str] | None = None,

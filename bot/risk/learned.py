@@ -279,10 +279,6 @@ class Lexicon:
         """Probability per category (and "acute") for one text."""
         return dict(zip(self.names, self.probabilities(text), strict=True))
 
-    def threshold(self, name: str) -> float:
-        """The decision threshold of a head."""
-        return float(self._thresholds[self.names.index(name)])
-
     def evidence(self, text: str, category: Category) -> tuple[Evidence, ...]:
         """The content words that pushed a category furthest."""
         return self._evidence(text, self.names.index(category.value), category)
