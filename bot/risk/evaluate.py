@@ -3,8 +3,8 @@
 `python -m bot.risk.evaluate` prints the table and the misses for the development corpus, then
 the tables and the misses for the independently written development sets (risk_dev.jsonl and
 risk_dev2.jsonl, which may be read), and only the aggregate tables for the held-out files
-(risk_holdout.jsonl, risk_holdout2.jsonl, and risk_valid.jsonl, which chose the lexicon's
-margins): their texts measure generalisation and must not be read while writing rules.
+(risk_holdout.jsonl, risk_holdout2.jsonl, risk_holdout3.jsonl, and risk_valid.jsonl, which
+chose the lexicon's margins): their texts measure generalisation and must not be read while writing rules.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ DEV = DATA_DIR / "risk_dev.jsonl"
 DEV2 = DATA_DIR / "risk_dev2.jsonl"
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
+HOLDOUT3 = DATA_DIR / "risk_holdout3.jsonl"
 VALID = DATA_DIR / "risk_valid.jsonl"
 
 
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("--dev", type=Path, action="append",
                         help=f"a development set (default: {DEV.name} and {DEV2.name})")
     parser.add_argument("--holdout", type=Path, action="append",
-                        help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name} and "
+                        help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name}, {HOLDOUT3.name} and "
                              f"the validation set {VALID.name})")
     parser.add_argument("--rules", type=Path, default=None, help="rule directory")
     parser.add_argument("--no-misses", action="store_true")
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             if not args.no_misses and dev.misses:
                 print("\nMissar:", file=out)
                 print(format_misses(dev), file=out)
-    for path in args.holdout or (HOLDOUT, HOLDOUT2, VALID):
+    for path in args.holdout or (HOLDOUT, HOLDOUT2, HOLDOUT3, VALID):
         if path.is_file():
             # Only the aggregate: the held-out texts must stay unseen.
             held = score(engine, load_items(path))
