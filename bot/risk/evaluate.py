@@ -1,10 +1,11 @@
 """Score the engine against the labelled corpora: per-category precision, recall and F1.
 
 `python -m bot.risk.evaluate` prints the table and the misses for the development corpus, then
-the tables and the misses for the independently written development sets (risk_dev.jsonl and
-risk_dev2.jsonl, which may be read), and only the aggregate tables for the held-out files
-(risk_holdout.jsonl, risk_holdout2.jsonl, risk_holdout3.jsonl, and risk_valid.jsonl, which
-chose the lexicon's margins): their texts measure generalisation and must not be read while writing rules.
+the tables and the misses for the independently written development sets (risk_dev.jsonl,
+risk_dev2.jsonl and risk_dev3.jsonl, which may be read), and only the aggregate tables for the
+held-out files (risk_holdout.jsonl, risk_holdout2.jsonl, risk_holdout3.jsonl, and
+risk_valid.jsonl, which chose the lexicon's margins): their texts measure generalisation and
+must not be read while writing rules.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 CORPUS = DATA_DIR / "risk_corpus.jsonl"
 DEV = DATA_DIR / "risk_dev.jsonl"
 DEV2 = DATA_DIR / "risk_dev2.jsonl"
+DEV3 = DATA_DIR / "risk_dev3.jsonl"
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
 HOLDOUT3 = DATA_DIR / "risk_holdout3.jsonl"
@@ -154,10 +156,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--dev", type=Path, action="append",
-                        help=f"a development set (default: {DEV.name} and {DEV2.name})")
+                        help=f"a development set (default: {DEV.name}, {DEV2.name} and "
+                             f"{DEV3.name})")
     parser.add_argument("--holdout", type=Path, action="append",
-                        help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name}, {HOLDOUT3.name} and "
-                             f"the validation set {VALID.name})")
+                        help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name}, "
+                             f"{HOLDOUT3.name} and the validation set {VALID.name})")
     parser.add_argument("--rules", type=Path, default=None, help="rule directory")
     parser.add_argument("--no-misses", action="store_true")
     args = parser.parse_args(argv)
@@ -177,7 +180,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             print(format_misses(report), file=out)
     else:
         print(f"Korpusen saknas: {args.corpus}", file=out)
-    for path in args.dev or (DEV, DEV2):
+    for path in args.dev or (DEV, DEV2, DEV3):
         if path.is_file():
             dev = score(engine, load_items(path))
             print("\n" + format_table(dev, f"Utvecklingsmängd {path.name}"), file=out)
