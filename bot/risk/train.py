@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -41,18 +42,25 @@ KEEP_WEIGHT = 0.02  # smaller weights are left out of the file
 L2, STEPS, RATE = 1.0, 400, 0.5
 
 Vector = NDArray[np.float64]
+WRITER = "_writer"
+_ID_LETTERS = re.compile(r"[A-Za-z]*")
 
 
 def read_rows(paths: Sequence[Path]) -> list[dict[str, object]]:
-    """Labelled comments from JSON Lines files."""
+    """Labelled comments from JSON Lines files, each with its writer (see writer_of)."""
     rows = []
     for path in paths:
-        rows += [
-            json.loads(line)
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                row[WRITER] = writer_of(path, row)
+                rows.append(row)
     return rows
+
+
+def writer_of(path: Path, row: dict[str, object]) -> str:
+    """Who wrote a comment: its file and the letters its id begins with (one writer each)."""
+    return f"{path.name}:{_ID_LETTERS.match(str(row.get('id', ''))).group()}"  # type: ignore[union-attr]
 
 
 def labels(rows: list[dict[str, object]], head: str) -> Vector:
@@ -147,12 +155,23 @@ def choose_threshold(p: Vector, y: Vector, precision: float) -> float:
     return round(best, 2)
 
 
-def out_of_fold(x: Sparse, y: Vector, folds: int = 5) -> Vector:
-    """Each comment's probability from a model that never saw it."""
-    order = np.random.default_rng(7).permutation(len(y))
+def writer_folds(writers: Sequence[str], folds: int = 5) -> list[NDArray[np.int64]]:
+    """Row indexes of each fold, every writer's comments in one fold (largest writers first,
+    each to the smallest fold), so that a model is scored on writers it never read."""
+    by_writer: dict[str, list[int]] = {}
+    for i, w in enumerate(writers):
+        by_writer.setdefault(w, []).append(i)
+    parts: list[list[int]] = [[] for _ in range(folds)]
+    for _, indexes in sorted(by_writer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        min(parts, key=len).extend(indexes)
+    return [np.array(sorted(p), dtype=np.int64) for p in parts if p]
+
+
+def out_of_fold(x: Sparse, y: Vector, folds: list[NDArray[np.int64]]) -> Vector:
+    """Each comment's probability from a model that never saw it (nor its writer)."""
+    order = np.arange(len(y))
     p = np.zeros(len(y))
-    for k in range(folds):
-        test = order[k::folds]
+    for test in folds:
         train = np.setdiff1d(order, test)
         w, b = fit(x.take(train), y[train])
         p[test] = 1.0 / (1.0 + np.exp(-(x.take(test).dot(w) + b)))
@@ -163,11 +182,12 @@ def train(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
     """Every head's bias, threshold and (non-negligible) weights."""
     x, vocabulary = vectorise([str(r["text"]) for r in rows])
     names = sorted(vocabulary, key=vocabulary.__getitem__)
+    folds = writer_folds([str(r.get(WRITER, "")) for r in rows])
     heads: dict[str, dict[str, object]] = {}
     for head in HEADS:
         y = labels(rows, head)
         threshold = choose_threshold(
-            out_of_fold(x, y), y, PRECISION_TARGET.get(head, DEFAULT_PRECISION)
+            out_of_fold(x, y, folds), y, PRECISION_TARGET.get(head, DEFAULT_PRECISION)
         )
         w, b = fit(x, y)
         kept = sorted(
