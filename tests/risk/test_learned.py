@@ -9,6 +9,7 @@ import pytest
 
 from bot.risk.learned import Lexicon, features, load_lexicon, tokens, words
 from bot.risk.rulefiles import RuleFileError
+from bot.risk.train import WRITER, read_rows, writer_folds
 from bot.risk.train import main as train_main
 from bot.risk.types import Category
 
@@ -68,3 +69,20 @@ def test_training_is_reproducible_and_loadable(tmp_path: Path) -> None:
     assert first.read_text() == second.read_text()
     lex = load_lexicon(tmp_path / "a")
     assert lex is not None and lex.version and "crisis" in lex.names
+
+
+def test_thresholds_are_chosen_on_writers_the_model_never_read(tmp_path: Path) -> None:
+    """Cross-validation folds keep each writer's comments together: a writer is a file plus
+    the letters its ids begin with, so a model is scored only on people it did not read."""
+    sources = {"a.jsonl": ["x001", "x002", "y001"], "b.jsonl": ["x001", "z001", "z002", "z003"]}
+    for name, ids in sources.items():
+        rows = [{"id": i, "text": "hej", "categories": []} for i in ids]
+        (tmp_path / name).write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    rows = read_rows([tmp_path / name for name in sources])
+    writers = [str(r[WRITER]) for r in rows]
+    assert writers == ["a.jsonl:x"] * 2 + ["a.jsonl:y"] + ["b.jsonl:x"] + ["b.jsonl:z"] * 3
+    folds = writer_folds(writers, folds=3)
+    assert sorted(int(i) for fold in folds for i in fold) == list(range(len(rows)))
+    owner = {writers[i]: k for k, fold in enumerate(folds) for i in fold}
+    assert all(owner[writers[i]] == k for k, fold in enumerate(folds) for i in fold)
+    assert len(folds[0]) == 3  # the largest writer first, alone in its fold
