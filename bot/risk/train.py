@@ -26,7 +26,8 @@ from bot.risk.types import Category
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TRAINING = (
     *(ROOT / "tests" / "data" / name
-      for name in ("risk_corpus.jsonl", "risk_dev.jsonl", "risk_dev2.jsonl", "risk_more.jsonl")),
+      for name in ("risk_corpus.jsonl", "risk_dev.jsonl", "risk_dev2.jsonl", "risk_dev3.jsonl",
+                   "risk_more.jsonl")),
     ROOT / "tests" / "risk" / "data" / "concepts.jsonl",  # short hard negatives teach most
 )
 # Personal data is the detectors' call alone (see hybrid.DETECTED_ONLY): no head for it.
