@@ -3,7 +3,7 @@ the other sets.
 
 Only aggregates are compared and a failure shows figures, never a held-out text: these sets
 measure generalisation only as long as nobody writes rules against their misses. The floors sit
-a little under what the engine reached when they were written (see the closing notes); raise
+about 0.03 under what the engine reached when they were written (see the closing notes); raise
 them when the engine gets better, never lower them to let a change pass.
 """
 
@@ -14,37 +14,47 @@ from pathlib import Path
 import pytest
 
 from bot.risk import RiskEngine
-from bot.risk.evaluate import HOLDOUT, HOLDOUT2, VALID, Report, load_items, score
+from bot.risk.evaluate import HOLDOUT, HOLDOUT2, HOLDOUT3, VALID, Report, load_items, score
 
 # (file, category): (precision floor, recall floor)
 FLOORS = {
     HOLDOUT: {
         "individual_case": (0.79, 0.74),
-        "crime": (0.68, 0.60),
-        "child_at_risk": (0.72, 0.77),
-        "crisis": (0.80, 0.80),
+        "crime": (0.70, 0.67),
+        "child_at_risk": (0.72, 0.85),
+        "crisis": (0.84, 0.81),
         "personal_data": (0.88, 0.88),
-        "prohibited": (0.90, 0.52),
-        "serious_criticism": (0.92, 0.64),
+        "prohibited": (0.92, 0.54),
+        "serious_criticism": (0.92, 0.67),
     },
     HOLDOUT2: {
-        "individual_case": (0.68, 0.80),
-        "crime": (0.64, 0.69),
-        "child_at_risk": (0.85, 0.83),
+        "individual_case": (0.69, 0.84),
+        "crime": (0.67, 0.75),
+        "child_at_risk": (0.87, 0.83),
         "crisis": (0.92, 0.80),
-        "personal_data": (0.96, 0.86),
+        "personal_data": (0.97, 0.86),
         "prohibited": (0.83, 0.71),
         "serious_criticism": (0.74, 0.68),
+    },
+    # Written and scored before the third session's rule changes, never read.
+    HOLDOUT3: {
+        "individual_case": (0.80, 0.61),
+        "crime": (0.66, 0.69),
+        "child_at_risk": (0.79, 0.88),
+        "crisis": (0.82, 0.87),
+        "personal_data": (0.89, 0.86),
+        "prohibited": (0.79, 0.81),
+        "serious_criticism": (0.80, 0.78),
     },
     # Chose the lexicon's margins (bot/risk/hybrid.py), never trained on.
     VALID: {
         "individual_case": (0.58, 0.87),
-        "crime": (0.76, 0.72),
-        "child_at_risk": (0.84, 0.72),
-        "crisis": (0.94, 0.80),
+        "crime": (0.78, 0.77),
+        "child_at_risk": (0.86, 0.73),
+        "crisis": (0.94, 0.82),
         "personal_data": (0.90, 0.92),
-        "prohibited": (0.85, 0.67),
-        "serious_criticism": (0.76, 0.62),
+        "prohibited": (0.86, 0.72),
+        "serious_criticism": (0.80, 0.72),
     },
 }
 
