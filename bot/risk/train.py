@@ -158,11 +158,16 @@ def choose_threshold(p: Vector, y: Vector, precision: float) -> float:
 
 def writer_folds(writers: Sequence[str], folds: int = 5) -> list[NDArray[np.int64]]:
     """Row indexes of each fold, every writer's comments in one fold (largest writers first,
-    each to the smallest fold), so that a model is scored on writers it never read."""
+    each to the smallest fold), so that a model is scored on writers it never read; comments
+    are split one by one only when they all come from one writer."""
     by_writer: dict[str, list[int]] = {}
     for i, w in enumerate(writers):
         by_writer.setdefault(w, []).append(i)
-    parts: list[list[int]] = [[] for _ in range(folds)]
+    if len(by_writer) < 2:
+        # One writer (say, a municipality's own comments): folds of comments, as it must.
+        order = np.random.default_rng(7).permutation(len(writers))
+        return [np.sort(order[k::folds]) for k in range(folds) if len(order[k::folds])]
+    parts: list[list[int]] = [[] for _ in range(min(folds, len(by_writer)))]
     for _, indexes in sorted(by_writer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         min(parts, key=len).extend(indexes)
     return [np.array(sorted(p), dtype=np.int64) for p in parts if p]

@@ -86,3 +86,9 @@ def test_thresholds_are_chosen_on_writers_the_model_never_read(tmp_path: Path) -
     owner = {writers[i]: k for k, fold in enumerate(folds) for i in fold}
     assert all(owner[writers[i]] == k for k, fold in enumerate(folds) for i in fold)
     assert len(folds[0]) == 3  # the largest writer first, alone in its fold
+
+
+def test_one_writer_is_split_comment_by_comment() -> None:
+    folds = writer_folds(["own.jsonl:"] * 12, folds=5)
+    assert len(folds) == 5
+    assert sorted(int(i) for fold in folds for i in fold) == list(range(12))
