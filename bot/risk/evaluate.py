@@ -3,9 +3,9 @@
 `python -m bot.risk.evaluate` prints the table and the misses for the development corpus, then
 the tables and the misses for the independently written development sets (risk_dev.jsonl,
 risk_dev2.jsonl and risk_dev3.jsonl, which may be read), and only the aggregate tables for the
-held-out files (risk_holdout.jsonl, risk_holdout2.jsonl, risk_holdout3.jsonl, and
-risk_valid.jsonl, which chose the lexicon's margins): their texts measure generalisation and
-must not be read while writing rules.
+held-out files (risk_holdout.jsonl, risk_holdout2.jsonl, risk_holdout3.jsonl, risk_month.jsonl,
+a realistic month of mostly ordinary comments, and risk_valid.jsonl, which chose the lexicon's
+margins): their texts measure generalisation and must not be read while writing rules.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ DEV3 = DATA_DIR / "risk_dev3.jsonl"
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
 HOLDOUT3 = DATA_DIR / "risk_holdout3.jsonl"
+MONTH = DATA_DIR / "risk_month.jsonl"  # a realistic month: mostly ordinary comments
 VALID = DATA_DIR / "risk_valid.jsonl"
 
 
@@ -53,6 +54,8 @@ class Report:
     fn: dict[str, int] = field(default_factory=dict)
     acute_correct: int = 0
     exact: int = 0
+    quiet: int = 0  # items labelled with no category
+    quiet_flagged: int = 0  # of those, the ones that got a card anyway
     weak: dict[str, int] = field(default_factory=dict)
     silent: dict[str, int] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
@@ -99,6 +102,9 @@ def score(engine: HybridEngine, items: Iterable[dict[str, object]]) -> Report:
         got = {c.value for c in result.categories}
         report.total += 1
         report.exact += expected == got
+        if not expected:
+            report.quiet += 1
+            report.quiet_flagged += bool(got)
         for cat in (c.value for c in Category):
             rules = tuple(sorted({e.rule for e in result.evidence if e.category.value == cat}))
             if cat in expected and cat in got:
@@ -136,7 +142,8 @@ def format_table(report: Report, title: str) -> str:
             f"{report.silent.get(cat, 0):<5}"
         )
     exact = report.exact / report.total if report.total else 1.0
-    lines.append(f"akut, träffsäkerhet: {report.acute_accuracy:.3f}   helt rätt: {exact:.3f}")
+    lines.append(f"akut, träffsäkerhet: {report.acute_accuracy:.3f}   helt rätt: {exact:.3f}   "
+                 f"kort på kommentarer utan risk: {report.quiet_flagged} av {report.quiet}")
     return "\n".join(lines)
 
 
@@ -160,7 +167,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
                              f"{DEV3.name})")
     parser.add_argument("--holdout", type=Path, action="append",
                         help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name}, "
-                             f"{HOLDOUT3.name} and the validation set {VALID.name})")
+                             f"{HOLDOUT3.name}, {MONTH.name} and the validation set {VALID.name})")
     parser.add_argument("--rules", type=Path, default=None, help="rule directory")
     parser.add_argument("--no-misses", action="store_true")
     args = parser.parse_args(argv)
@@ -187,7 +194,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             if not args.no_misses and dev.misses:
                 print("\nMissar:", file=out)
                 print(format_misses(dev), file=out)
-    for path in args.holdout or (HOLDOUT, HOLDOUT2, HOLDOUT3, VALID):
+    for path in args.holdout or (HOLDOUT, HOLDOUT2, HOLDOUT3, MONTH, VALID):
         if path.is_file():
             # Only the aggregate: the held-out texts must stay unseen.
             held = score(engine, load_items(path))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.risk import RiskEngine
-from bot.risk.evaluate import HOLDOUT, HOLDOUT2, HOLDOUT3, VALID, Report, load_items, score
+from bot.risk.evaluate import HOLDOUT, HOLDOUT2, HOLDOUT3, MONTH, VALID, Report, load_items, score
 
 # (file, category): (precision floor, recall floor)
 FLOORS = {
@@ -76,3 +76,18 @@ def test_held_out_precision_and_recall(reports: dict[Path, Report], path: Path) 
         if report.precision(category) < p_floor or report.recall(category) < r_floor
     ]
     assert not below, "\n".join(below)
+
+
+def test_a_realistic_month_raises_few_false_cards(engine: RiskEngine) -> None:
+    """risk_month.jsonl is a month of comments as they come in: nine in ten are ordinary. A
+    card on an ordinary comment costs a communicator's attention; a risky comment with no card
+    at all is the failure that matters most."""
+    if not MONTH.is_file():
+        pytest.skip(f"{MONTH.name} is not present")
+    items = load_items(MONTH)
+    report = score(engine, items)
+    risky = [i for i in items if i.get("categories")]
+    carded = sum(1 for i in risky if engine.assess(str(i["text"])).categories)
+    false_cards = f"{report.quiet_flagged} of {report.quiet} ordinary comments got a card"
+    assert report.quiet_flagged <= 25, false_cards
+    assert carded >= 36, f"{carded} of {len(risky)} risky comments got a card"
