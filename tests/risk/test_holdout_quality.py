@@ -22,14 +22,14 @@ FLOORS = {
         "individual_case": (0.79, 0.74),
         "crime": (0.70, 0.67),
         "child_at_risk": (0.72, 0.85),
-        "crisis": (0.84, 0.81),
+        "crisis": (0.80, 0.77),
         "personal_data": (0.88, 0.88),
         "prohibited": (0.92, 0.54),
-        "serious_criticism": (0.92, 0.67),
+        "serious_criticism": (0.92, 0.64),
     },
     HOLDOUT2: {
         "individual_case": (0.69, 0.84),
-        "crime": (0.67, 0.75),
+        "crime": (0.67, 0.71),
         "child_at_risk": (0.87, 0.83),
         "crisis": (0.92, 0.80),
         "personal_data": (0.97, 0.86),
@@ -49,7 +49,7 @@ FLOORS = {
     # Chose the lexicon's margins (bot/risk/hybrid.py), never trained on.
     VALID: {
         "individual_case": (0.58, 0.87),
-        "crime": (0.78, 0.77),
+        "crime": (0.78, 0.74),
         "child_at_risk": (0.86, 0.73),
         "crisis": (0.94, 0.82),
         "personal_data": (0.90, 0.92),
