@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.risk.cache import cached_engine
 from bot.risk.engine import RiskEngine
 from bot.risk.hybrid import HybridEngine
 from bot.risk.learned import load_lexicon
@@ -47,7 +48,10 @@ def load_engine(
     """Load the rule files and the learned lexicon; raises RuleFileError on a bad file.
     `eager`: compile every pattern at load (about a second more) instead of on first use."""
     directory = Path(rules_dir) if rules_dir is not None else rules_dir_from_env()
-    rules = RiskEngine(load_ruleset(directory, own_numbers=own_numbers))
+    numbers = tuple(own_numbers)
+    rules = cached_engine(
+        directory, numbers, lambda: RiskEngine(load_ruleset(directory, own_numbers=numbers))
+    )
     engine = HybridEngine(rules, load_lexicon(directory))
     return engine.warm() if eager else engine
 
