@@ -199,7 +199,33 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             # Only the aggregate: the held-out texts must stay unseen.
             held = score(engine, load_items(path))
             print("\n" + format_table(held, f"Hållet utanför {path.name}"), file=out)
+            second = path.with_suffix(".second.jsonl")
+            if second.is_file():
+                print(format_agreement(load_items(path), load_items(second)), file=out)
     return 0
+
+
+def format_agreement(first: list[dict[str, object]], second: list[dict[str, object]]) -> str:
+    """How well a second annotator, labelling the same texts on their own, agrees with the
+    writer (F1 per category): the ceiling an engine can be held to on that set."""
+    labels = {str(i["id"]): i for i in second}
+    agree = Report()
+    for item in first:
+        other = labels.get(str(item["id"]))
+        if other is None:
+            continue
+        expected = {str(c) for c in item.get("categories", []) or []}  # type: ignore[attr-defined]
+        got = {str(c) for c in other.get("categories", []) or []}  # type: ignore[attr-defined]
+        agree.total += 1
+        for cat in (c.value for c in Category):
+            if cat in expected and cat in got:
+                agree.tp[cat] = agree.tp.get(cat, 0) + 1
+            elif cat in got:
+                agree.fp[cat] = agree.fp.get(cat, 0) + 1
+            elif cat in expected:
+                agree.fn[cat] = agree.fn.get(cat, 0) + 1
+    scores = "  ".join(f"{c.value} {agree.f1(c.value):.2f}" for c in Category)
+    return f"en andra annotatör ({agree.total} kommentarer), F1 mot skribenten: {scores}"
 
 
 if __name__ == "__main__":

@@ -80,9 +80,16 @@ def test_evaluate_prints_tables_and_never_held_out_texts(tmp_path: Path) -> None
         json.dumps({"id": "h1", "text": secret, "categories": ["crime"], "acute": False}) + "\n",
         encoding="utf-8",
     )
+    # A second annotator's labels of the same texts (ids and labels only) give the ceiling.
+    (tmp_path / "holdout.second.jsonl").write_text(
+        json.dumps({"id": "h1", "categories": ["crime", "prohibited"], "acute": False}) + "\n",
+        encoding="utf-8",
+    )
     out = io.StringIO()
     assert main(["--corpus", str(corpus), "--holdout", str(holdout)], out) == 0
     printed = out.getvalue()
     assert "crisis" in printed and "Tack för fina blommor" in printed  # corpus misses shown
     assert "holdout.jsonl" in printed
+    assert "en andra annotatör (1 kommentarer)" in printed
+    assert "crime 1.00" in printed and "prohibited 0.00" in printed
     assert secret not in printed
