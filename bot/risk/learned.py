@@ -29,6 +29,7 @@ ACUTE = "acute"
 # Distinct words remembered with their feature rows (bounded: emptied when full).
 WORD_CACHE_LIMIT = 100_000
 MAX_EVIDENCE = 3
+GRAM_SIZES = (4, 5)  # character n-grams: chosen by leave-writer-out cross-validation
 # Small words weigh in the score but explain nothing on a card's "why".
 _NOT_EVIDENCE = frozenset(
     [
@@ -185,14 +186,26 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
 
 
+def grams(word: str) -> Iterator[str]:
+    """The word's character 4- and 5-grams, its edges marked: what it shares with its other
+    forms, compounds and misspellings ("socialsekreteraren", "soc-sekreterare", "sekretrare")."""
+    marked = f"<{word}>"
+    for n in GRAM_SIZES:
+        for i in range(len(marked) - n + 1):
+            yield marked[i : i + n]
+
+
 def features(words: list[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
-    """Every feature of a text, with the span it comes from: words, stems and word pairs."""
+    """Every feature of a text, with the span it comes from: words, stems, character n-grams
+    and word pairs."""
     for i, (word, start, end) in enumerate(words):
         yield "w:" + word, start, end
         if len(word) > 5:
             yield "p:" + word[:5], start, end
         if len(word) > 7:
             yield "p:" + word[:7], start, end
+        for gram in grams(word):
+            yield "c:" + gram, start, end
         if i + 1 < len(words):
             nxt, _, nxt_end = words[i + 1]
             yield f"b:{word}_{nxt}", start, nxt_end
@@ -218,6 +231,7 @@ class Lexicon:
         # One plain dict per feature kind, so the hot path looks words up without building keys.
         self._word = {f[2:]: i for f, i in index.items() if f.startswith("w:")}
         self._stem = {f[2:]: i for f, i in index.items() if f.startswith("p:")}
+        self._gram = {f[2:]: i for f, i in index.items() if f.startswith("c:")}
         self._pair = {tuple(f[2:].split("_", 1)): i for f, i in index.items() if f.startswith("b:")}
         self._weights = np.zeros((len(vocabulary), len(self.names)))
         for column, head in enumerate(heads.values()):
@@ -249,15 +263,17 @@ class Lexicon:
         return list(set(found))
 
     def _learn(self, w: str) -> tuple[int, ...]:
-        """The rows of a word's own features (the word and its stems), remembered."""
-        candidates = (
+        """The rows of a word's own features (the word, its stems and n-grams), remembered."""
+        gram = self._gram
+        candidates = [
             self._word.get(w),
             self._stem.get(w[:5]) if len(w) > 5 else None,
             self._stem.get(w[:7]) if len(w) > 7 else None,
-        )
+            *(gram.get(g) for g in grams(w)),
+        ]
         if len(self._own) > WORD_CACHE_LIMIT:
             self._own.clear()
-        rows = self._own[w] = tuple(r for r in candidates if r is not None)
+        rows = self._own[w] = tuple(dict.fromkeys(r for r in candidates if r is not None))
         return rows
 
     def _probabilities(self, rows: list[int]) -> NDArray[np.float64]:

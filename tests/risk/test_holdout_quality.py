@@ -21,10 +21,10 @@ FLOORS = {
     HOLDOUT: {
         "individual_case": (0.79, 0.74),
         "crime": (0.70, 0.67),
-        "child_at_risk": (0.72, 0.85),
+        "child_at_risk": (0.72, 0.81),
         "crisis": (0.80, 0.77),
         "personal_data": (0.88, 0.88),
-        "prohibited": (0.92, 0.54),
+        "prohibited": (0.92, 0.48),
         "serious_criticism": (0.92, 0.64),
     },
     HOLDOUT2: {
