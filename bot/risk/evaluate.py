@@ -56,6 +56,7 @@ class Report:
     exact: int = 0
     quiet: int = 0  # items labelled with no category
     quiet_flagged: int = 0  # of those, the ones that got a card anyway
+    risky_silent: int = 0  # items with a category that got no card at all
     weak: dict[str, int] = field(default_factory=dict)
     silent: dict[str, int] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
@@ -74,6 +75,19 @@ class Report:
         """F1 for one category."""
         p, r = self.precision(cat), self.recall(cat)
         return 2 * p * r / (p + r) if p + r else 0.0
+
+    def count(self, cat: str, expected: set[str], got: set[str]) -> str | None:
+        """Count one category of one item: "TP", "FP", "FN" or None (rightly absent)."""
+        if cat in expected and cat in got:
+            self.tp[cat] = self.tp.get(cat, 0) + 1
+            return "TP"
+        if cat in got:
+            self.fp[cat] = self.fp.get(cat, 0) + 1
+            return "FP"
+        if cat in expected:
+            self.fn[cat] = self.fn.get(cat, 0) + 1
+            return "FN"
+        return None
 
     @property
     def acute_accuracy(self) -> float:
@@ -105,15 +119,14 @@ def score(engine: HybridEngine, items: Iterable[dict[str, object]]) -> Report:
         if not expected:
             report.quiet += 1
             report.quiet_flagged += bool(got)
+        elif not got:
+            report.risky_silent += 1
         for cat in (c.value for c in Category):
-            rules = tuple(sorted({e.rule for e in result.evidence if e.category.value == cat}))
-            if cat in expected and cat in got:
-                report.tp[cat] = report.tp.get(cat, 0) + 1
-            elif cat in got:
-                report.fp[cat] = report.fp.get(cat, 0) + 1
+            kind = report.count(cat, expected, got)
+            if kind == "FP":
+                rules = tuple(sorted({e.rule for e in result.evidence if e.category.value == cat}))
                 report.misses.append(Miss(str(item["id"]), cat, "FP", text, rules))
-            elif cat in expected:
-                report.fn[cat] = report.fn.get(cat, 0) + 1
+            elif kind == "FN":
                 if scores.get(Category(cat), 0.0) > 0:
                     report.weak[cat] = report.weak.get(cat, 0) + 1
                 if not got:
@@ -143,7 +156,8 @@ def format_table(report: Report, title: str) -> str:
         )
     exact = report.exact / report.total if report.total else 1.0
     lines.append(f"akut, träffsäkerhet: {report.acute_accuracy:.3f}   helt rätt: {exact:.3f}   "
-                 f"kort på kommentarer utan risk: {report.quiet_flagged} av {report.quiet}")
+                 f"kort på kommentarer utan risk: {report.quiet_flagged} av {report.quiet}   "
+                 f"risk utan kort: {report.risky_silent} av {report.total - report.quiet}")
     return "\n".join(lines)
 
 
@@ -218,12 +232,7 @@ def format_agreement(first: list[dict[str, object]], second: list[dict[str, obje
         got = {str(c) for c in other.get("categories", []) or []}  # type: ignore[attr-defined]
         agree.total += 1
         for cat in (c.value for c in Category):
-            if cat in expected and cat in got:
-                agree.tp[cat] = agree.tp.get(cat, 0) + 1
-            elif cat in got:
-                agree.fp[cat] = agree.fp.get(cat, 0) + 1
-            elif cat in expected:
-                agree.fn[cat] = agree.fn.get(cat, 0) + 1
+            agree.count(cat, expected, got)
     scores = "  ".join(f"{c.value} {agree.f1(c.value):.2f}" for c in Category)
     return f"en andra annotatör ({agree.total} kommentarer), F1 mot skribenten: {scores}"
 

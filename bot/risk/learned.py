@@ -273,7 +273,7 @@ class Lexicon:
         ]
         if len(self._own) > WORD_CACHE_LIMIT:
             self._own.clear()
-        rows = self._own[w] = tuple(dict.fromkeys(r for r in candidates if r is not None))
+        rows = self._own[w] = tuple(r for r in candidates if r is not None)
         return rows
 
     def _probabilities(self, rows: list[int]) -> NDArray[np.float64]:
