@@ -26,9 +26,11 @@ CORPUS = DATA_DIR / "risk_corpus.jsonl"
 DEV = DATA_DIR / "risk_dev.jsonl"
 DEV2 = DATA_DIR / "risk_dev2.jsonl"
 DEV3 = DATA_DIR / "risk_dev3.jsonl"
+DEV4 = DATA_DIR / "risk_dev4.jsonl"
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
 HOLDOUT3 = DATA_DIR / "risk_holdout3.jsonl"
+HOLDOUT4 = DATA_DIR / "risk_holdout4.jsonl"
 MONTH = DATA_DIR / "risk_month.jsonl"  # a realistic month: mostly ordinary comments
 VALID = DATA_DIR / "risk_valid.jsonl"
 
@@ -177,11 +179,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--dev", type=Path, action="append",
-                        help=f"a development set (default: {DEV.name}, {DEV2.name} and "
-                             f"{DEV3.name})")
+                        help=f"a development set (default: {DEV.name}, {DEV2.name}, "
+                             f"{DEV3.name} and {DEV4.name})")
     parser.add_argument("--holdout", type=Path, action="append",
                         help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name}, "
-                             f"{HOLDOUT3.name}, {MONTH.name} and the validation set {VALID.name})")
+                             f"{HOLDOUT3.name}, {HOLDOUT4.name}, {MONTH.name} and the validation "
+                             f"set {VALID.name})")
     parser.add_argument("--rules", type=Path, default=None, help="rule directory")
     parser.add_argument("--no-misses", action="store_true")
     args = parser.parse_args(argv)
@@ -201,14 +204,14 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             print(format_misses(report), file=out)
     else:
         print(f"Korpusen saknas: {args.corpus}", file=out)
-    for path in args.dev or (DEV, DEV2, DEV3):
+    for path in args.dev or (DEV, DEV2, DEV3, DEV4):
         if path.is_file():
             dev = score(engine, load_items(path))
             print("\n" + format_table(dev, f"Utvecklingsmängd {path.name}"), file=out)
             if not args.no_misses and dev.misses:
                 print("\nMissar:", file=out)
                 print(format_misses(dev), file=out)
-    for path in args.holdout or (HOLDOUT, HOLDOUT2, HOLDOUT3, MONTH, VALID):
+    for path in args.holdout or (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, MONTH, VALID):
         if path.is_file():
             # Only the aggregate: the held-out texts must stay unseen.
             held = score(engine, load_items(path))
