@@ -12,12 +12,10 @@ from bot.risk.types import Assessment, Category
 # establish; a guess from the surrounding words only adds false alarms.
 DETECTED_ONLY = frozenset({Category.PERSONAL_DATA})
 # How much of the way from a head's trained threshold to certainty the lexicon must go to add a
-# category: less when a rule saw a weak sign of it too, more when no rule saw anything. Chosen
-# on risk_valid.jsonl (320 comments by a writer who saw neither rules nor other sets, never
-# trained on): with character n-grams in the lexicon and the third session's rules, mean F1
-# 0.827 at 0.3/0.8 against 0.824 at 0.3/0.6 and 0.808 at 0.3/0.9 (0.808 for the lexicon
-# without n-grams at its best margins), with as few cards on comments without risk (14 of 113)
-# as before.
+# category: less when a rule saw a weak sign of it too, more when no rule saw anything. Training
+# chooses these per category (bot.risk.calibrate); these are for a lexicon without them. Chosen
+# on risk_valid.jsonl in the third session: mean F1 0.827 at 0.3/0.8 against 0.824 at 0.3/0.6
+# and 0.808 at 0.3/0.9, with as few cards on comments without risk (14 of 113) as before.
 WITH_RULE, ALONE = 0.3, 0.8
 
 
@@ -45,11 +43,12 @@ class HybridEngine:
         if lexicon is not None:
             columns = {name: i for i, name in enumerate(lexicon.names)}
             self._heads = [
-                (c, column, _bar(threshold, WITH_RULE), _bar(threshold, ALONE))
+                (c, column, bar(threshold, with_rule), bar(threshold, alone))
                 for c in Category
                 if c not in DETECTED_ONLY
                 for column in (columns[c.value],)
                 for threshold in (lexicon.thresholds[column],)
+                for with_rule, alone in (lexicon.margins[column] or (WITH_RULE, ALONE),)
             ]
             self._acute_column = columns[ACUTE]
             self._acute_threshold = lexicon.thresholds[self._acute_column]
@@ -70,8 +69,7 @@ class HybridEngine:
             c
             for c, column, with_rule, alone in self._heads
             if c not in found.categories
-            and p[column] >= (with_rule if rule_scores.get(c, 0.0) > 0 else alone)
-            and (c not in ruled_out or rule_scores.get(c, 0.0) > 0)
+            and adds(p[column], rule_scores.get(c, 0.0), c in ruled_out, with_rule, alone)
         ]
         acute = found.acute or bool(
             (found.categories or extra)
@@ -107,6 +105,17 @@ class HybridEngine:
         return self.rules.scores(text)
 
 
-def _bar(threshold: float, margin: float) -> float:
+def adds(
+    probability: float, rule_score: float, ruled_out: bool, with_rule: float, alone: float
+) -> bool:
+    """Whether the lexicon adds a category the rules did not flag: its probability reaches
+    the bar for a weak rule sign or for none, and no negation or idiom ruled the category out
+    unless a rule still saw a sign of it."""
+    seen = rule_score > 0
+    return probability >= (with_rule if seen else alone) and (seen or not ruled_out)
+
+
+def bar(threshold: float, margin: float) -> float:
     """What the lexicon's probability must reach: the threshold plus a share of the way to 1."""
     return threshold + (1.0 - threshold) * margin
+

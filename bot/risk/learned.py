@@ -213,11 +213,14 @@ def features(words: list[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]
 
 @dataclass(frozen=True)
 class Head:
-    """One category's (or acute's) weights, bias and decision threshold, as in the file."""
+    """One category's (or acute's) weights, bias and decision threshold, as in the file, and
+    the margins past the threshold at which it adds its category beside the rules (with a weak
+    rule sign, alone), when training chose them (see bot.risk.calibrate)."""
 
     bias: float
     threshold: float
     weights: Mapping[str, float]
+    margins: tuple[float, float] | None = None
 
 
 class Lexicon:
@@ -240,6 +243,7 @@ class Lexicon:
         self._bias = np.array([h.bias for h in heads.values()])
         self._thresholds = np.array([h.threshold for h in heads.values()])
         self.thresholds = [float(t) for t in self._thresholds]  # per head, as `names`
+        self.margins = [h.margins for h in heads.values()]  # per head: chosen, or None
         # Per distinct word: the rows of its own features (see _learn).
         self._own: dict[str, tuple[int, ...]] = {}
 
@@ -335,7 +339,13 @@ def _head(path: Path, name: str, table: object) -> Head:
         raise RuleFileError(path, None, f"\"{name}\" ska vara ett objekt")
     try:
         weights = {str(k): float(v) for k, v in dict(table.get("weights", {})).items()}
-        return Head(float(table["bias"]), float(table["threshold"]), weights)
+        margins = table.get("margins")
+        chosen = None
+        if margins is not None:
+            chosen = (float(margins["with_rule"]), float(margins["alone"]))
+            if not all(0.0 <= m <= 1.0 for m in chosen):
+                raise ValueError("margins ska ligga mellan 0 och 1")
+        return Head(float(table["bias"]), float(table["threshold"]), weights, chosen)
     except (KeyError, TypeError, ValueError) as exc:
         raise RuleFileError(path, None, f"\"{name}\": {exc}") from exc
 

@@ -1,8 +1,12 @@
 """Train the learned lexicon from labelled comments: `python -m bot.risk.train [FILES...]`.
 
-One logistic regression per category (and one for acute) over words, word stems and word
-pairs. Each decision threshold is chosen by five-fold cross-validation on the training
-files, never on a hold-out set: the highest recall whose out-of-fold precision reaches 0.80.
+One logistic regression per category (and one for acute) over words, word stems, character
+n-grams and word pairs. Each decision threshold is chosen by five-fold cross-validation on the
+training files (a writer's comments in one fold), never on a hold-out set: the highest recall
+whose out-of-fold precision reaches 0.80. The margins by which the lexicon must pass a threshold
+to add a category beside the rules are then chosen on the calibration files, comments by writers
+the rules were never corrected against, from the same out-of-fold probabilities (see
+bot.risk.calibrate).
 """
 
 from __future__ import annotations
@@ -20,14 +24,21 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.risk.calibrate import choose_margins, rule_outcomes
+from bot.risk.engine import RiskEngine
 from bot.risk.learned import ACUTE, LEXICON_FILE, features, tokens
+from bot.risk.ruleset import load_ruleset
 from bot.risk.types import Category
 
 ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+# Five writers the rules were never corrected against: the margins are chosen on them.
+DEFAULT_CALIBRATION = (DATA / "risk_calib.jsonl",)
 DEFAULT_TRAINING = (
-    *(ROOT / "tests" / "data" / name
+    *(DATA / name
       for name in ("risk_corpus.jsonl", "risk_dev.jsonl", "risk_dev2.jsonl", "risk_dev3.jsonl",
-                   "risk_more.jsonl")),
+                   "risk_dev4.jsonl", "risk_more.jsonl")),
+    *DEFAULT_CALIBRATION,
     ROOT / "tests" / "risk" / "data" / "concepts.jsonl",  # short hard negatives teach most
 )
 # Personal data is the detectors' call alone (see hybrid.DETECTED_ONLY): no head for it.
@@ -184,23 +195,40 @@ def out_of_fold(x: Sparse, y: Vector, folds: list[NDArray[np.int64]]) -> Vector:
     return p
 
 
-def train(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
-    """Every head's bias, threshold and (non-negligible) weights."""
+def train(
+    rows: list[dict[str, object]],
+    calibration: Sequence[Path] = (),
+    rules: RiskEngine | None = None,
+) -> dict[str, dict[str, object]]:
+    """Every head's bias, threshold and (non-negligible) weights, and, when calibration files
+    (among the training files) and the rules are given, each category's margins."""
     x, vocabulary = vectorise([str(r["text"]) for r in rows])
     names = sorted(vocabulary, key=vocabulary.__getitem__)
     folds = writer_folds([str(r.get(WRITER, "")) for r in rows])
+    files = {f"{p.name}:" for p in calibration}
+    chosen = np.array([str(r.get(WRITER, "")).startswith(tuple(files)) for r in rows])
+    outcomes = (
+        rule_outcomes(rules, [str(r["text"]) for r, c in zip(rows, chosen, strict=True) if c])
+        if rules is not None and chosen.any()
+        else None
+    )
     heads: dict[str, dict[str, object]] = {}
     for head in HEADS:
         y = labels(rows, head)
-        threshold = choose_threshold(
-            out_of_fold(x, y, folds), y, PRECISION_TARGET.get(head, DEFAULT_PRECISION)
-        )
+        p = out_of_fold(x, y, folds)
+        threshold = choose_threshold(p, y, PRECISION_TARGET.get(head, DEFAULT_PRECISION))
         w, b = fit(x, y)
         kept = sorted(
             ((names[i], round(float(v), 3)) for i, v in enumerate(w) if abs(v) >= KEEP_WEIGHT),
             key=lambda kv: -kv[1],
         )
         heads[head] = {"bias": round(b, 3), "threshold": threshold, "weights": dict(kept)}
+        if outcomes is not None and head != ACUTE:
+            margins = choose_margins(head, p[chosen], threshold, y[chosen] == 1, outcomes)
+            heads[head]["margins"] = {"with_rule": margins.with_rule, "alone": margins.alone}
+            print(f"{head:<20} margins {margins.with_rule:.2f}/{margins.alone:.2f}: "
+                  f"P {margins.precision:.3f} R {margins.recall:.3f} on {int(chosen.sum())} "
+                  "calibration comments", file=sys.stderr)
     return heads
 
 
@@ -208,10 +236,12 @@ def render(heads: dict[str, dict[str, object]], sources: Sequence[Path]) -> str:
     """The lexicon as JSON a person can read: one weight a line, heaviest words first."""
     body = json.dumps(heads, sort_keys=True)
     meta = {
-        "about": "The learned lexicon: weights per word (w:), word stem (p:) and word pair (b:) "
-                 "for each category, made by `python -m bot.risk.train` from labelled comments. "
-                 "A comment is flagged when its words' weights, through the logistic function, "
-                 "reach the category's threshold. Generated: retrain rather than edit by hand.",
+        "about": "The learned lexicon: weights per word (w:), word stem (p:), character n-gram "
+                 "(c:) and word pair (b:) for each category, made by `python -m bot.risk.train` "
+                 "from labelled comments. A category's probability is its weights summed through "
+                 "the logistic function; it adds the category beside the rules when it passes "
+                 "the threshold by the head's margins (with a weak rule sign, alone). "
+                 "Generated: retrain rather than edit by hand.",
         "version": hashlib.sha256(body.encode()).hexdigest()[:8],
         "trained_on": [p.name for p in sources],
     }
@@ -223,8 +253,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.risk.train", description=__doc__)
     parser.add_argument("files", nargs="*", type=Path, default=list(DEFAULT_TRAINING))
     parser.add_argument("--out", type=Path, default=ROOT / "config" / "risk" / LEXICON_FILE)
+    parser.add_argument(
+        "--calibrate", type=Path, nargs="*", default=None,
+        help="training files by writers the rules were never corrected against; the margins "
+             "are chosen on them (default: those of risk_calib.jsonl among the files; none: "
+             "the lexicon keeps the built-in margins)",
+    )
+    parser.add_argument("--rules", type=Path, default=ROOT / "config" / "risk",
+                        help="the rule files the margins are chosen beside")
     args = parser.parse_args(argv)
-    heads = train(read_rows(args.files))
+    files = {p.resolve() for p in args.files}
+    if args.calibrate is None:
+        args.calibrate = [p for p in DEFAULT_CALIBRATION if p.resolve() in files]
+    unknown = [str(p) for p in args.calibrate if p.resolve() not in files]
+    if unknown:
+        parser.error(f"calibration files must be among the training files: {', '.join(unknown)}")
+    rules = RiskEngine(load_ruleset(args.rules)) if args.calibrate else None
+    heads = train(read_rows(args.files), args.calibrate, rules)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(heads, args.files), encoding="utf-8")
     for head, data in heads.items():

@@ -14,15 +14,19 @@ from bot.risk import RiskEngine
 from bot.risk.evaluate import DEV, Report, load_items, score
 
 # Category: (precision floor, recall floor). Reached when written: individual_case 0.956 /
-# 0.992, serious_criticism 0.981 / 1.000, every other category 1.000 / 1.000.
+# 0.992, serious_criticism 0.981 / 1.000, every other category 1.000 / 1.000. In the fourth
+# session the lexicon's margins came to be chosen per category on writers the rules never saw
+# (bot/risk/calibrate.py): it adds crime to more texts about children at home and criticism to
+# more texts about staff, and recall rose on every held-out set, so precision here fell to
+# 0.949 for crime and 0.927 for criticism; those two floors were lowered with it.
 DEV_FLOORS = {
     "individual_case": (0.92, 0.95),
-    "crime": (0.96, 0.96),
+    "crime": (0.93, 0.96),
     "child_at_risk": (0.96, 0.96),
     "crisis": (0.96, 0.97),
     "personal_data": (0.96, 0.96),
     "prohibited": (0.96, 0.96),
-    "serious_criticism": (0.94, 0.96),
+    "serious_criticism": (0.91, 0.96),
 }
 ACUTE_FLOOR = 0.97
 

@@ -14,47 +14,67 @@ from pathlib import Path
 import pytest
 
 from bot.risk import RiskEngine
-from bot.risk.evaluate import HOLDOUT, HOLDOUT2, HOLDOUT3, MONTH, VALID, Report, load_items, score
+from bot.risk.evaluate import (
+    HOLDOUT,
+    HOLDOUT2,
+    HOLDOUT3,
+    HOLDOUT4,
+    MONTH,
+    VALID,
+    Report,
+    load_items,
+    score,
+)
 
 # (file, category): (precision floor, recall floor)
 FLOORS = {
     HOLDOUT: {
         "individual_case": (0.79, 0.74),
-        "crime": (0.70, 0.67),
-        "child_at_risk": (0.72, 0.81),
-        "crisis": (0.80, 0.77),
+        "crime": (0.70, 0.72),
+        "child_at_risk": (0.72, 0.89),
+        "crisis": (0.78, 0.85),
         "personal_data": (0.88, 0.88),
         "prohibited": (0.92, 0.48),
-        "serious_criticism": (0.92, 0.64),
+        "serious_criticism": (0.92, 0.77),
     },
     HOLDOUT2: {
         "individual_case": (0.69, 0.84),
-        "crime": (0.67, 0.71),
-        "child_at_risk": (0.87, 0.83),
-        "crisis": (0.92, 0.80),
+        "crime": (0.66, 0.79),
+        "child_at_risk": (0.87, 0.87),
+        "crisis": (0.92, 0.90),
         "personal_data": (0.97, 0.86),
         "prohibited": (0.83, 0.71),
-        "serious_criticism": (0.74, 0.68),
+        "serious_criticism": (0.74, 0.88),
     },
     # Written and scored before the third session's rule changes, never read.
     HOLDOUT3: {
         "individual_case": (0.80, 0.61),
-        "crime": (0.66, 0.69),
-        "child_at_risk": (0.79, 0.88),
+        "crime": (0.69, 0.75),
+        "child_at_risk": (0.73, 0.91),
         "crisis": (0.82, 0.87),
         "personal_data": (0.89, 0.86),
         "prohibited": (0.79, 0.81),
         "serious_criticism": (0.80, 0.78),
     },
-    # Chose the lexicon's margins (bot/risk/hybrid.py), never trained on.
+    # Chose the former fixed margins of the lexicon (bot/risk/hybrid.py), never trained on.
+    # Written in the fourth session and scored once before any of its changes, never read.
+    HOLDOUT4: {
+        "individual_case": (0.80, 0.83),
+        "crime": (0.81, 0.77),
+        "child_at_risk": (0.82, 0.90),
+        "crisis": (0.90, 0.94),
+        "personal_data": (0.90, 0.97),
+        "prohibited": (0.86, 0.79),
+        "serious_criticism": (0.84, 0.81),
+    },
     VALID: {
         "individual_case": (0.58, 0.87),
-        "crime": (0.78, 0.74),
+        "crime": (0.80, 0.88),
         "child_at_risk": (0.86, 0.73),
         "crisis": (0.94, 0.82),
         "personal_data": (0.90, 0.92),
         "prohibited": (0.86, 0.72),
-        "serious_criticism": (0.80, 0.72),
+        "serious_criticism": (0.71, 0.74),
     },
 }
 
