@@ -1,8 +1,8 @@
 """Score the engine against the labelled corpora: per-category precision, recall and F1.
 
 `python -m bot.risk.evaluate` prints the table and the misses for the development corpus, then
-the tables and the misses for the independently written development sets (risk_dev.jsonl,
-risk_dev2.jsonl and risk_dev3.jsonl, which may be read), and only the aggregate tables for the
+the tables and the misses for the independently written development sets (risk_dev.jsonl to
+risk_dev5.jsonl, which may be read), and only the aggregate tables for the
 held-out files (risk_holdout.jsonl, risk_holdout2.jsonl, risk_holdout3.jsonl, risk_month.jsonl,
 a realistic month of mostly ordinary comments, and risk_valid.jsonl, which chose the lexicon's
 margins): their texts measure generalisation and must not be read while writing rules.
@@ -27,6 +27,7 @@ DEV = DATA_DIR / "risk_dev.jsonl"
 DEV2 = DATA_DIR / "risk_dev2.jsonl"
 DEV3 = DATA_DIR / "risk_dev3.jsonl"
 DEV4 = DATA_DIR / "risk_dev4.jsonl"
+DEV5 = DATA_DIR / "risk_dev5.jsonl"
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
 HOLDOUT3 = DATA_DIR / "risk_holdout3.jsonl"
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--dev", type=Path, action="append",
                         help=f"a development set (default: {DEV.name}, {DEV2.name}, "
-                             f"{DEV3.name} and {DEV4.name})")
+                             f"{DEV3.name}, {DEV4.name} and {DEV5.name})")
     parser.add_argument("--holdout", type=Path, action="append",
                         help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name}, "
                              f"{HOLDOUT3.name}, {HOLDOUT4.name}, {MONTH.name} and the validation "
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             print(format_misses(report), file=out)
     else:
         print(f"Korpusen saknas: {args.corpus}", file=out)
-    for path in args.dev or (DEV, DEV2, DEV3, DEV4):
+    for path in args.dev or (DEV, DEV2, DEV3, DEV4, DEV5):
         if path.is_file():
             dev = score(engine, load_items(path))
             print("\n" + format_table(dev, f"Utvecklingsmängd {path.name}"), file=out)
