@@ -34,7 +34,7 @@ FLOORS = {
         "child_at_risk": (0.72, 0.89),
         "crisis": (0.78, 0.85),
         "personal_data": (0.88, 0.88),
-        "prohibited": (0.92, 0.48),
+        "prohibited": (0.92, 0.50),
         "serious_criticism": (0.92, 0.77),
     },
     HOLDOUT2: {
@@ -53,20 +53,20 @@ FLOORS = {
         "child_at_risk": (0.73, 0.91),
         "crisis": (0.82, 0.87),
         "personal_data": (0.89, 0.86),
-        "prohibited": (0.79, 0.81),
+        "prohibited": (0.79, 0.86),
         "serious_criticism": (0.80, 0.78),
     },
-    # Chose the former fixed margins of the lexicon (bot/risk/hybrid.py), never trained on.
     # Written in the fourth session and scored once before any of its changes, never read.
     HOLDOUT4: {
         "individual_case": (0.80, 0.83),
-        "crime": (0.81, 0.77),
+        "crime": (0.81, 0.81),
         "child_at_risk": (0.82, 0.90),
         "crisis": (0.90, 0.94),
         "personal_data": (0.90, 0.97),
-        "prohibited": (0.86, 0.79),
+        "prohibited": (0.86, 0.82),
         "serious_criticism": (0.84, 0.81),
     },
+    # Chose the former fixed margins of the lexicon (bot/risk/hybrid.py), never trained on.
     VALID: {
         "individual_case": (0.58, 0.87),
         "crime": (0.80, 0.88),
