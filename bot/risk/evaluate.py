@@ -28,6 +28,7 @@ DEV2 = DATA_DIR / "risk_dev2.jsonl"
 DEV3 = DATA_DIR / "risk_dev3.jsonl"
 DEV4 = DATA_DIR / "risk_dev4.jsonl"
 DEV5 = DATA_DIR / "risk_dev5.jsonl"
+DEV_SETS = (DEV, DEV2, DEV3, DEV4, DEV5)
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
 HOLDOUT3 = DATA_DIR / "risk_holdout3.jsonl"
@@ -180,8 +181,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--dev", type=Path, action="append",
-                        help=f"a development set (default: {DEV.name}, {DEV2.name}, "
-                             f"{DEV3.name}, {DEV4.name} and {DEV5.name})")
+                        help="a development set (default: "
+                             f"{', '.join(p.name for p in DEV_SETS)})")
     parser.add_argument("--holdout", type=Path, action="append",
                         help=f"a held-out set (default: {HOLDOUT.name}, {HOLDOUT2.name}, "
                              f"{HOLDOUT3.name}, {HOLDOUT4.name}, {MONTH.name} and the validation "
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             print(format_misses(report), file=out)
     else:
         print(f"Korpusen saknas: {args.corpus}", file=out)
-    for path in args.dev or (DEV, DEV2, DEV3, DEV4, DEV5):
+    for path in args.dev or DEV_SETS:
         if path.is_file():
             dev = score(engine, load_items(path))
             print("\n" + format_table(dev, f"Utvecklingsmängd {path.name}"), file=out)
