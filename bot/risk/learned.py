@@ -246,6 +246,8 @@ class Lexicon:
         self.margins = [h.margins for h in heads.values()]  # per head: chosen, or None
         # Per distinct word: the rows of its own features (see _learn).
         self._own: dict[str, tuple[int, ...]] = {}
+        self._alone: dict[str, list[float]] = {}  # per word, its weight per head (evidence)
+        self._zeros = [0.0] * len(self.names)
 
     def _rows(self, words: list[str]) -> list[int]:
         """The weight rows of the features present (the same features as `features`)."""
@@ -317,14 +319,24 @@ class Lexicon:
                 result[Category(name)] = self._evidence(text, column, Category(name))
         return result, acute and bool(result)
 
+    def _word_weights(self, word: str) -> list[float]:
+        """Per head, the summed weights of one word's own features (remembered)."""
+        found = self._alone.get(word)
+        if found is None:
+            rows = self._rows([word])
+            found = _SUM(self._weights.take(rows, axis=0), axis=0).tolist() if rows else self._zeros
+            if len(self._alone) > WORD_CACHE_LIMIT:
+                self._alone.clear()
+            self._alone[word] = found
+        return found
+
     def _evidence(self, text: str, column: int, category: Category) -> tuple[Evidence, ...]:
         """The content words that pushed a category furthest (only when it is flagged)."""
         scored = []
         for word, start, end in tokens(text):
             if word in _NOT_EVIDENCE:
                 continue
-            rows = self._rows([word])
-            weight = float(self._weights[rows, column].sum()) if rows else 0.0
+            weight = self._word_weights(word)[column]
             if weight > 0:
                 scored.append((weight, start, end))
         scored.sort(key=lambda x: -x[0])
