@@ -93,6 +93,26 @@ def _raw(source: str, rx: re.Pattern[str], *, on_original: bool) -> CompiledPatt
     )
 
 
+# What a "re:" regex is matched against is folded: lowercase, å/ä/ö as a/o, runs of a vowel as
+# one ("took" is "tok"). Literals written otherwise can never match, so they are refused at load.
+_NOT_LITERAL = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|\(\?[#P]?<?[=!]?[^:)]*[:)]|\{\d*,?\d*\}")
+_UNFOLDED = re.compile(r"([aeiouy])\1|[A-ZÅÄÖåäöéü]")
+
+
+def _check_folded(regex: str) -> None:
+    """Refuse a "re:" regex whose literal letters folded text never contains."""
+    found = _UNFOLDED.search(_NOT_LITERAL.sub(" ", regex))
+    if found is None:
+        return
+    what = found.group()
+    hint = (
+        "vokaler i följd skrivs som en i normaliserad text (»took« är »tok«)"
+        if len(what) == 2
+        else "normaliserad text har bara gemener utan å/ä/ö/é/ü (»Åby« är »aby«)"
+    )
+    raise PatternError(f"»{what}« kan aldrig träffa: {hint}; använd 'orig:' för originaltexten")
+
+
 def compile_pattern(
     source: str,
     lists: Mapping[str, tuple[Seq, ...]],
@@ -114,6 +134,8 @@ def compile_pattern(
                 rx = re.compile(source[len(prefix) :])
             except re.error as exc:
                 raise PatternError(f"ogiltigt reguljärt uttryck: {exc}") from exc
+            if prefix == "re:":
+                _check_folded(source[len(prefix) :])
             return _raw(source, rx, on_original=prefix == "orig:")
     seq = parse_seq(source, lists)
     regex = LazyRegex(seq_regex(seq))
