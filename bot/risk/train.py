@@ -37,7 +37,7 @@ DEFAULT_CALIBRATION = (DATA / "risk_calib.jsonl",)
 DEFAULT_TRAINING = (
     *(DATA / name
       for name in ("risk_corpus.jsonl", "risk_dev.jsonl", "risk_dev2.jsonl", "risk_dev3.jsonl",
-                   "risk_dev4.jsonl", "risk_more.jsonl")),
+                   "risk_dev4.jsonl", "risk_more.jsonl", "risk_dev5.jsonl", "risk_dev6.jsonl")),
     *DEFAULT_CALIBRATION,
     ROOT / "tests" / "risk" / "data" / "concepts.jsonl",  # short hard negatives teach most
 )
