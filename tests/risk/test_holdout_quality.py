@@ -61,7 +61,7 @@ FLOORS = {
     # Written in the fourth session and scored once before any of its changes, never read.
     HOLDOUT4: {
         "individual_case": (0.80, 0.83),
-        "crime": (0.83, 0.81),
+        "crime": (0.83, 0.82),
         "child_at_risk": (0.82, 0.92),
         "crisis": (0.90, 0.97),
         "personal_data": (0.90, 0.97),
