@@ -23,7 +23,7 @@ from pathlib import Path
 from bot.risk.engine import RiskEngine
 
 CACHE_ENV = "SOMEVAKTEN_RISK_CACHE"
-FORMAT = b"somevakten-risk-engine-1"
+FORMAT = b"somevakten-risk-engine-2"
 KEEP = 4  # engines kept: the rule sets in use (say, with and without own numbers)
 _SOURCE_DIR = Path(__file__).resolve().parent
 

@@ -56,6 +56,13 @@ class RiskEngine:
                     known[pattern.source] = len(self._patterns)
                     self._patterns.append(pattern)
             self._requires[rule.id] = tuple(known[p.source] for p in rule.requires)
+        self._contexts: dict[Category, tuple[int, ...]] = {}
+        for cat, patterns in ruleset.contexts.items():
+            for pattern in patterns:
+                if pattern.source not in known:
+                    known[pattern.source] = len(self._patterns)
+                    self._patterns.append(pattern)
+            self._contexts[cat] = tuple(known[p.source] for p in patterns)
         self._compiled: list[re.Pattern[str] | None] = [None] * len(self._patterns)
         self._gate = Gate(self._patterns, ruleset.common_words, self._n_rule_patterns)
         self._weigher = Weigher(ruleset)
@@ -159,6 +166,19 @@ class RiskEngine:
                     break
                 hits.append((rule, p, *norm.span(s, e)))
         return hits
+
+    def has_context(self, text: str, category: Category) -> bool:
+        """Whether the text has what the category's rule file binds the learned lexicon to
+        (learned_requires: a child named); True when the file binds it to nothing."""
+        needed = self._contexts.get(category)
+        if not needed:
+            return True
+        norm, words, starts = self._normalizer.normalize_words(text, set(text))
+        plan = self._gate.plan(words)
+        if starts is None:
+            starts = word_starts(norm.text)
+        present: dict[int, bool] = {}
+        return any(self._present(k, norm.text, text, plan, starts, present) for k in needed)
 
     def _negator_positions(self, text: str, words: list[str], starts: list[int]) -> list[int]:
         """Where negation words start in `text` (computed once per text)."""

@@ -37,7 +37,9 @@ _KEYS = {
     "benign": {"id", "patterns", "suppresses", "scope", "requires", "note"},
     "acute": {"id", "patterns", "category", "negatable", "requires", "standalone", "note"},
 }
-_FILE_KEYS = {"category", "lists", "rule", "benign", "acute", "note", "requires"}
+_FILE_KEYS = {
+    "category", "lists", "rule", "benign", "acute", "note", "requires", "learned_requires",
+}
 SCOPES = ("overlap", "clause", "sentence", "text")
 
 
@@ -77,6 +79,10 @@ class RuleSet:
     labels: dict[Category, str] = field(default_factory=dict)
     advice: dict[Category, tuple[str, ...]] = field(default_factory=dict)
     acute_advice: dict[Category, tuple[str, ...]] = field(default_factory=dict)
+    # A category file's own `requires` (a child is named) where the file says that it binds
+    # the learned lexicon too (learned_requires = true): what a text must have before the
+    # lexicon may add the category.
+    contexts: dict[Category, tuple[CompiledPattern, ...]] = field(default_factory=dict)
 
 
 def load_ruleset(rules_dir: Path, *, own_numbers: Iterable[str] = ()) -> RuleSet:
@@ -92,9 +98,14 @@ def load_ruleset(rules_dir: Path, *, own_numbers: Iterable[str] = ()) -> RuleSet
     common = frozenset(fold_literal(w) for w in strings(main, "normalize", "common_words"))
     rules: list[Rule] = []
     seen: set[str] = set()
+    contexts: dict[Category, tuple[CompiledPattern, ...]] = {}
     for f in files:
         if f is not main:
+            # The file's own requires first, so that an error in one names its own line.
+            context = _file_context(f, lists, common)
             rules += _file_rules(f, lists, common, seen)
+            if context is not None:
+                contexts[context[0]] = contexts.get(context[0], ()) + context[1]
     pii_file = by_name.get(PII_FILE)
     pii = parts.pii_config(pii_file, tuple(own_numbers)) if pii_file else PiiConfig()
     digest = hashlib.sha256()
@@ -111,6 +122,7 @@ def load_ruleset(rules_dir: Path, *, own_numbers: Iterable[str] = ()) -> RuleSet
         labels=labels,
         advice=advice,
         acute_advice=acute_advice,
+        contexts=contexts,
         **settings,
     )
 
@@ -159,6 +171,31 @@ def _file_rules(
                 _rule(f, kind, i, entry, file_cat=file_cat, lists=lists, common=common, seen=seen)
             )
     return out
+
+
+def _file_context(
+    f: RuleFile, lists: dict[str, tuple[Seq, ...]], common: frozenset[str]
+) -> tuple[Category, tuple[CompiledPattern, ...]] | None:
+    """The file's category and its `requires`, when learned_requires says they bind the
+    learned lexicon too."""
+    binds = f.data.get("learned_requires", False)
+    if not isinstance(binds, bool):
+        raise f.error("»learned_requires« ska vara true eller false", key="learned_requires")
+    default = f.data.get("category")
+
+    def err(msg: str, key: str | None = None, value: str | None = None) -> RuleFileError:
+        return f.error(msg, key=key, value=value)
+
+    # Compiled here even when only the rules use it, so that an error names its own line.
+    requires = _compile_all(f.data, "requires", lists, common, err)
+    if not binds:
+        return None
+    if default is None or not requires:
+        raise f.error(
+            "»learned_requires« kräver att filen anger category och requires",
+            key="learned_requires",
+        )
+    return category(f, default, None, None, "category"), requires
 
 
 def _rule(

@@ -6,7 +6,7 @@ import pytest
 
 from bot.risk import DEFAULT_RULES_DIR
 from bot.risk.engine import RiskEngine
-from bot.risk.hybrid import ALONE, WITH_RULE, HybridEngine
+from bot.risk.hybrid import ALONE, UNNAMED, WITH_RULE, HybridEngine
 from bot.risk.learned import ACUTE, Head, Lexicon
 from bot.risk.ruleset import load_ruleset
 from bot.risk.types import Category
@@ -55,3 +55,33 @@ def test_the_lexicon_alone_must_pass_the_threshold_by_a_margin(rules: RiskEngine
     # sigmoid(0.2) = 0.55: over the threshold, under the bar; a plain text gets nothing.
     just_over = HybridEngine(rules, _lexicon(probability_bias=0.2, threshold=threshold))
     assert just_over.assess("När öppnar simhallen igen?").categories == ()
+
+
+def test_the_lexicon_adds_children_at_risk_only_where_a_child_is_named(rules: RiskEngine) -> None:
+    # child_at_risk.toml binds the lexicon to its requires (learned_requires = true). sigmoid(1.9)
+    # = 0.87: past the bar for the lexicon alone (0.84 at threshold 0.2), short of UNNAMED.
+    sure = HybridEngine(rules, _lexicon(probability_bias=1.9, threshold=0.2))
+    assert 0.2 + 0.8 * ALONE < 0.87 < UNNAMED
+    adult = "Grannen slår sin fru varje helg, man hör allt genom väggen"
+    assert Category.CHILD_AT_RISK not in sure.assess(adult).categories
+    assert Category.CRIME in sure.assess(adult).categories
+    for named in (
+        "Grannens dotter gråter varje kväll",
+        "mamma o pappa bråkar hela tiden och jag sitter i badrummet",
+        "mamma och hennes nya kille skriker på oss hela nätterna",
+        "typ tre pers från 8an väntar utanför varje dag",
+    ):
+        assert Category.CHILD_AT_RISK in sure.assess(named).categories, named
+
+
+def test_a_category_without_learned_requires_binds_nothing(rules: RiskEngine) -> None:
+    assert rules.has_context("Grannen slår sin fru", Category.CRIME)
+    assert not rules.has_context("Grannen slår sin fru", Category.CHILD_AT_RISK)
+    assert rules.has_context("Grannens barn blir slagna", Category.CHILD_AT_RISK)
+
+
+def test_a_certain_lexicon_adds_children_at_risk_even_where_no_child_is_named(
+    rules: RiskEngine,
+) -> None:
+    certain = HybridEngine(rules, _lexicon(probability_bias=30.0))
+    assert Category.CHILD_AT_RISK in certain.assess("Grannen slår sin fru varje helg").categories

@@ -84,6 +84,18 @@ def test_bad_weight_points_at_its_line(tmp_path: Path) -> None:
             6,
             "finns redan",
         ),
+        # A file's requires names its own line, not the first rule that inherits it.
+        (
+            'category = "crime"\nrequires = ["(a|b"]\n[[rule]]\nid = "a"\npatterns = ["x"]\n',
+            2,
+            "saknar",
+        ),
+        (
+            'category = "crime"\nlearned_requires = "ja"\nrequires = ["barn"]\n',
+            2,
+            "true eller false",
+        ),
+        ('category = "crime"\nlearned_requires = true\n', 2, "requires"),
     ],
 )
 def test_semantic_errors_name_the_line(tmp_path: Path, body: str, line: int, words: str) -> None:
