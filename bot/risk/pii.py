@@ -51,7 +51,7 @@ _MOBILE_THIRD = "02369"
 _SERVICE_PREFIXES = ("020", "0771", "0900", "0939", "0944", "099")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 # "(?<=\s)\d{1,3}...", started at a digit (see _DIGIT_OR_AT).
-_HOUSE_NUMBER = re.compile(r"\d(?<=\s\d)\d{0,2}(?:\s?[a-hA-H])?(?![\w]|[,.]\d|\s*%)")
+_HOUSE_NUMBER = re.compile(r"\d(?<=\s\d)\d{0,2}(?:\s?[a-hA-H])?(?![\w]|[,./]\d|\s*%)")
 _STREET_PREFIX = re.compile(
     r"(?<!\w)(?:norra|s[öo]dra|[öo]stra|v[äa]stra|stora|lilla|gamla|nya)\s+$", re.IGNORECASE
 )
