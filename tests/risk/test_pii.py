@@ -134,6 +134,11 @@ def test_street_without_number_and_box_address_are_not_addresses() -> None:
     assert kinds("Skicka till Box 123, 434 81 Kungsbacka") == []
 
 
+def test_a_street_followed_by_a_date_is_not_an_address() -> None:
+    assert kinds("Boten jag fick på Kyrkogatan 12/3 bestrider jag") == []
+    assert kinds("Jag bor på Kyrkogatan 12 sedan 3/4") == [("address", "Kyrkogatan 12")]
+
+
 def test_offsets_survive_odd_whitespace_and_decomposed_letters() -> None:
     text = "Pnr\u00a0811218-9876 och a\u0308r 070\u00a0123 45 67"
     for m in detector.find(text):
