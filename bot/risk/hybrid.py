@@ -45,7 +45,6 @@ class HybridEngine:
         # rule sign, worked out once.
         self._heads: list[tuple[Category, int, float, float]] = []
         self._acute_column, self._acute_threshold = 0, 0.0
-        self._columns: dict[Category, int] = {}
         if lexicon is not None:
             columns = {name: i for i, name in enumerate(lexicon.names)}
             self._heads = [
@@ -57,7 +56,6 @@ class HybridEngine:
                 for with_rule, alone in (lexicon.margins[column] or (WITH_RULE, ALONE),)
             ]
             self._acute_column = columns[ACUTE]
-            self._columns = {c: column for c, column, _, _ in self._heads}
             self._acute_threshold = lexicon.thresholds[self._acute_column]
 
     def warm(self) -> HybridEngine:
@@ -72,21 +70,18 @@ class HybridEngine:
         if lexicon is None:
             return self._versioned(found)
         p = lexicon.probabilities(text)
-        extra = [
-            c
+        added = [
+            (c, column)
             for c, column, with_rule, alone in self._heads
             if c not in found.categories
             and adds(p[column], rule_scores.get(c, 0.0), c in ruled_out, with_rule, alone)
         ]
-        if extra:
-            # A rule file can bind the lexicon to its requires (a child named): the lexicon
-            # reads words, and violence against an adult shares most of them with violence
-            # against a child.
-            extra = [
-                c
-                for c in extra
-                if p[self._columns[c]] >= UNNAMED or self.rules.has_context(text, c)
-            ]
+        # A rule file can bind the lexicon to its requires (a child named): the lexicon reads
+        # words, and violence against an adult shares most of them with violence against a
+        # child.
+        extra = [
+            c for c, column in added if p[column] >= UNNAMED or self.rules.has_context(text, c)
+        ]
         acute = found.acute or bool(
             (found.categories or extra)
             and p[self._acute_column] >= self._acute_threshold

@@ -101,9 +101,11 @@ def load_ruleset(rules_dir: Path, *, own_numbers: Iterable[str] = ()) -> RuleSet
     contexts: dict[Category, tuple[CompiledPattern, ...]] = {}
     for f in files:
         if f is not main:
-            # The file's own requires first, so that an error in one names its own line.
-            context = _file_context(f, lists, common)
-            rules += _file_rules(f, lists, common, seen)
+            # The file's own requires is compiled once, first (an error names its own line),
+            # and shared by the rules that inherit it.
+            file_requires = _file_requires(f, lists, common)
+            rules += _file_rules(f, lists, common, seen, file_requires)
+            context = _learned_context(f, file_requires)
             if context is not None:
                 contexts[context[0]] = contexts.get(context[0], ()) + context[1]
     pii_file = by_name.get(PII_FILE)
@@ -149,7 +151,11 @@ def _lists(files: list[RuleFile]) -> dict[str, tuple[Seq, ...]]:
 
 
 def _file_rules(
-    f: RuleFile, lists: dict[str, tuple[Seq, ...]], common: frozenset[str], seen: set[str]
+    f: RuleFile,
+    lists: dict[str, tuple[Seq, ...]],
+    common: frozenset[str],
+    seen: set[str],
+    file_requires: tuple[CompiledPattern, ...],
 ) -> list[Rule]:
     allowed = _FILE_KEYS | _EXTRA_KEYS.get(f.path.name, set())
     for key in f.data:
@@ -157,39 +163,44 @@ def _file_rules(
             raise f.error(f"okänd nyckel »{key}«", key=key)
     default = f.data.get("category")
     file_cat = category(f, default, None, None, "category") if default is not None else None
-    file_requires = f.data.get("requires", [])
     out: list[Rule] = []
     for kind, section in SECTIONS.items():
         entries = f.data.get(section, [])
         if not isinstance(entries, list):
             raise f.error(f"skriv [[{section}]] för varje regel", key=section)
-        for i, raw_entry in enumerate(entries):
-            entry = raw_entry
-            if kind == "rule" and "requires" not in raw_entry and file_requires:
-                entry = {**raw_entry, "requires": file_requires}
+        for i, entry in enumerate(entries):
+            inherits = kind == "rule" and "requires" not in entry
             out.append(
-                _rule(f, kind, i, entry, file_cat=file_cat, lists=lists, common=common, seen=seen)
+                _rule(
+                    f, kind, i, entry, file_cat=file_cat, lists=lists, common=common, seen=seen,
+                    inherited=file_requires if inherits else (),
+                )
             )
     return out
 
 
-def _file_context(
+def _file_requires(
     f: RuleFile, lists: dict[str, tuple[Seq, ...]], common: frozenset[str]
+) -> tuple[CompiledPattern, ...]:
+    """The patterns of the file's own `requires` (empty when it has none)."""
+
+    def err(msg: str, key: str | None = None, value: str | None = None) -> RuleFileError:
+        return f.error(msg, key=key, value=value)
+
+    return _compile_all(f.data, "requires", lists, common, err)
+
+
+def _learned_context(
+    f: RuleFile, requires: tuple[CompiledPattern, ...]
 ) -> tuple[Category, tuple[CompiledPattern, ...]] | None:
     """The file's category and its `requires`, when learned_requires says they bind the
     learned lexicon too."""
     binds = f.data.get("learned_requires", False)
     if not isinstance(binds, bool):
         raise f.error("»learned_requires« ska vara true eller false", key="learned_requires")
-    default = f.data.get("category")
-
-    def err(msg: str, key: str | None = None, value: str | None = None) -> RuleFileError:
-        return f.error(msg, key=key, value=value)
-
-    # Compiled here even when only the rules use it, so that an error names its own line.
-    requires = _compile_all(f.data, "requires", lists, common, err)
     if not binds:
         return None
+    default = f.data.get("category")
     if default is None or not requires:
         raise f.error(
             "»learned_requires« kräver att filen anger category och requires",
@@ -208,6 +219,7 @@ def _rule(
     lists: dict[str, tuple[Seq, ...]],
     common: frozenset[str],
     seen: set[str],
+    inherited: tuple[CompiledPattern, ...] = (),
 ) -> Rule:
     def err(msg: str, key: str | None = None, value: str | None = None) -> RuleFileError:
         return f.error(msg, table=kind, index=i, key=key, value=value)
@@ -247,6 +259,7 @@ def _rule(
     compiled = {
         key: _compile_all(entry, key, lists, common, err) for key in ("patterns", "requires")
     }
+    compiled["requires"] = compiled["requires"] or inherited
     return Rule(
         id=full_id,
         kind=kind,
