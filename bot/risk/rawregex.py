@@ -124,6 +124,9 @@ def _required(items: list[Any]) -> list[tuple[float, str]]:
             out += _required(list(av[2]))
         elif op is _c.SUBPATTERN and not av[1] and not av[2]:
             out += _required(list(av[3]))
+        elif op is _c.SUBPATTERN:
+            # A scoped flag ("(?i:...)") changes what a letter matches, not a quote or a digit.
+            out += [c for c in _required(list(av[3])) if not _has_letters(c[1])]
         elif op is _c.ATOMIC_GROUP:
             out += _required(list(av))
         elif op is _c.BRANCH:
@@ -131,6 +134,11 @@ def _required(items: list[Any]) -> list[tuple[float, str]]:
             if bests and all(b is not None for b in bests):
                 out.append((sum(b[0] for b in bests if b), "".join(b[1] for b in bests if b)))
     return out
+
+
+def _has_letters(body: str) -> bool:
+    """Whether a character class body (as _charset writes it) names a letter."""
+    return any(ch.isalpha() for ch in body.replace(r"\d", ""))
 
 
 def _charset(members: list[Any]) -> tuple[float, str]:

@@ -110,6 +110,10 @@ def test_raw_regex_cues() -> None:
     rx = required_chars(r"\b(?:från|av)\s+[\"“”](?:polis)")
     assert rx is not None and rx.pattern == "[\"“”]"
     assert required_chars(r"\b(?:barn|unge)\b") is None
+    # Inside a scoped flag only characters without case count: a quote still does.
+    rx = required_chars(r"(?i:\b(?:från|av)\s+[\"“”]polis)")
+    assert rx is not None and rx.pattern == "[\"“”]"
+    assert required_chars(r"(?i:\bJUST NU\b)") is None
 
 
 @pytest.fixture(scope="module")
