@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 
 .PHONY: install run serve clock migrate test lint eval bench i18n clean
 
-$(VENV)/.installed: pyproject.toml
+# setup.py builds the risk engine's native core: an edited .pyx is rebuilt by `make install`.
+$(VENV)/.installed: pyproject.toml setup.py bot/risk/_native.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -46,4 +47,4 @@ i18n: install  ## refresh the message catalog after changing user-facing texts
 		--no-fuzzy-matching --width 100
 
 clean:
-	rm -rf $(VENV) data/*.db data/*.db-wal data/*.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build bot/risk/_native.c bot/risk/_native.*.so data/*.db data/*.db-wal data/*.db-shm .pytest_cache .mypy_cache .ruff_cache

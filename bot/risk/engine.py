@@ -8,7 +8,7 @@ from collections.abc import Sequence, Set
 from datetime import date
 
 from bot.risk.compiled import CompiledPattern
-from bot.risk.gate import Gate, Plan
+from bot.risk.gate import Gate, TextPlan
 from bot.risk.normalize import WORDS, Normalizer, word_starts
 from bot.risk.pii import PiiDetector
 from bot.risk.ruleset import Rule, RuleSet
@@ -115,7 +115,7 @@ class RiskEngine:
         text = norm.text
         if starts is None:
             starts = word_starts(text)
-        at = self._gate.positions(plan, starts)
+        at = plan.positions(starts)
         hits: list[Hit] = []
         context: dict[tuple[int, ...], bool] = {}
         present: dict[int, bool] = {}
@@ -225,7 +225,7 @@ class RiskEngine:
         rule: Rule,
         text: str,
         original: str,
-        plan: Plan,
+        plan: TextPlan,
         starts: list[int],
         cache: dict[tuple[int, ...], bool],
         present: dict[int, bool],
@@ -245,7 +245,7 @@ class RiskEngine:
         k: int,
         text: str,
         original: str,
-        plan: Plan,
+        plan: TextPlan,
         starts: list[int],
         present: dict[int, bool],
     ) -> bool:
@@ -263,7 +263,7 @@ class RiskEngine:
         elif pattern.searched:
             found = rx.search(where_text) is not None
         else:
-            where = self._gate.starts_of(k, plan)
+            where = plan.starts_of(k)
             found = where is None or any(rx.match(text, starts[i]) is not None for i in where)
         present[k] = found
         return found

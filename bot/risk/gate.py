@@ -5,7 +5,8 @@ of each must occur) and begins at a word where one of its first word forms occur
 distinct word of the normalised text satisfies is worked out once and remembered, so that
 for a comment the gate is a few unions in C: the variants whose rarest needed word occurs are
 checked for the others (bit masks), and the survivors' patterns are tried only at the words
-where a match can begin.
+where a match can begin. The native core (bot.risk.native) does the same with C arrays; this
+module is its reference.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, Protocol
 
 from bot.risk.anchors import Cue, cue_cost
 from bot.risk.compiled import CompiledPattern
+from bot.risk.native import native_module
+
+if TYPE_CHECKING:
+    from bot.risk._native import GateCore
 
 # Distinct words remembered (bounded: the cache is emptied when it is full).
 WORD_CACHE_LIMIT = 50_000
@@ -25,22 +31,47 @@ _EMPTY: frozenset[int] = frozenset()
 WordInfo = tuple[int, frozenset[int], frozenset[int]]
 
 
+class TextPlan(Protocol):
+    """What the gate found in one text: Plan, or the native core's NativePlan."""
+
+    live: list[int]  # the patterns that may match, in order
+
+    def positions(self, starts: list[int]) -> dict[int, list[int]]:
+        """Per live pattern, the ascending offsets (`starts` of the words) where it may
+        begin."""
+        ...
+
+    def starts_of(self, k: int) -> list[int] | None:
+        """Indexes of the words where pattern k may begin, or None when it matches."""
+        ...
+
+
 class Plan:
     """What the gate found in one text."""
 
-    __slots__ = ("_firsts", "_have", "_variants", "live")
+    __slots__ = ("_firsts", "_gate", "_have", "_variants", "live")
 
     def __init__(
         self,
+        gate: Gate,
         live: list[int],
         variants: set[int] | frozenset[int] = _EMPTY,
         have: int = 0,
         firsts: tuple[frozenset[int], ...] = (),
     ) -> None:
+        self._gate = gate
         self.live = live  # the patterns that may match, in order
         self._variants = variants  # their variants that may match
         self._have = have
         self._firsts = firsts  # per word, the variants that may begin there
+
+    def positions(self, starts: list[int]) -> dict[int, list[int]]:
+        """Per live pattern, the ascending offsets (`starts` of the words) where it may begin."""
+        return self._gate.positions(self, starts)
+
+    def starts_of(self, k: int) -> list[int] | None:
+        """See Gate.starts_of."""
+        return self._gate.starts_of(k, self)
 
 
 class _Cache(dict[str, WordInfo]):
@@ -114,20 +145,48 @@ class Gate:
         self._lengths = {k: sorted({len(lit) for lit in d}) for k, d in self._by_kind.items()}
         self._cache = _Cache(self)
         self._interned: dict[frozenset[int], frozenset[int]] = {}
+        self._n_needs = len(need_ids)
+        self._n_patterns = len(patterns)
+        self._core = self._native_core()
 
-    def plan(self, words: list[str]) -> Plan:
+    def _native_core(self) -> GateCore | None:
+        """The native core's copy of the tables, or None (see bot.risk.native)."""
+        native = native_module()
+        if native is None:
+            return None
+        needs = [_bits(m) for m in self._needs]
+        core: GateCore = native.GateCore(
+            self._owner, needs, self._always, self._exact, self._n_needs, self._n_patterns,
+            self.word_ids, WORD_CACHE_LIMIT,
+        )
+        return core
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_core": None}  # C arrays are rebuilt, not pickled
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._core = self._native_core()
+
+    def plan(self, words: list[str]) -> TextPlan:
         """The patterns that may match the text with these words."""
+        if self._core is not None:
+            return self._core.plan(words)
+        return self.python_plan(words)
+
+    def python_plan(self, words: list[str]) -> Plan:
+        """plan() in Python: the reference for the native core."""
         if not words:
-            return Plan(sorted({self._owner[v] for v in self._always}))
+            return Plan(self, sorted({self._owner[v] for v in self._always}))
         masks, triggers, firsts = zip(*map(self._cache.__getitem__, words), strict=True)
         have = reduce(or_, masks)
         needs = self._needs
         live = {v for v in _EMPTY.union(*triggers) if (m := needs[v]) & have == m}
         live.update(self._always)
-        if not live:
-            return Plan([])
+        if not live:  # context patterns (starts_of) may still be present
+            return Plan(self, [], live, have, firsts)
         owner = self._owner
-        return Plan(sorted({owner[v] for v in live}), live, have, firsts)
+        return Plan(self, sorted({owner[v] for v in live}), live, have, firsts)
 
     def positions(self, plan: Plan, starts: list[int]) -> dict[int, list[int]]:
         """Per live pattern, the ascending offsets (`starts` of the words) where it may begin."""
@@ -159,15 +218,21 @@ class Gate:
 
     def learn(self, word: str) -> WordInfo:
         """What one word satisfies."""
+        ids, triggers, firsts = self.word_ids(word)
+        if len(self._interned) > WORD_CACHE_LIMIT:
+            self._interned.clear()
+        return sum(1 << n for n in ids), self._intern(triggers), self._intern(firsts)
+
+    def word_ids(self, word: str) -> tuple[set[int], frozenset[int], frozenset[int]]:
+        """What one word satisfies: its needed words, the variants it triggers, and the
+        variants that may begin at it."""
         cue_needs, cue_first, need_trigger = self._cue_needs, self._cue_first, self._need_trigger
         cues = self._cues(word)
         ids = {n for c in cues for n in cue_needs.get(c, ())}
-        if len(self._interned) > WORD_CACHE_LIMIT:
-            self._interned.clear()
         return (
-            sum(1 << n for n in ids),
-            self._intern(_EMPTY.union(*(need_trigger.get(n, _EMPTY) for n in ids))),
-            self._intern(_EMPTY.union(*(cue_first.get(c, _EMPTY) for c in cues))),
+            ids,
+            _EMPTY.union(*(need_trigger.get(n, _EMPTY) for n in ids)),
+            _EMPTY.union(*(cue_first.get(c, _EMPTY) for c in cues)),
         )
 
     def _intern(self, ids: frozenset[int]) -> frozenset[int]:
@@ -193,3 +258,13 @@ class Gate:
             for i in range(n_word - n + 1):
                 out += infix.get(word[i : i + n], ())
         return out
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the set bits of mask."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out

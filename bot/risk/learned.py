@@ -10,16 +10,21 @@ a municipality can read which words weigh, and retrain it on its own labelled co
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
+from bot.risk.native import native_module
 from bot.risk.rulefiles import RuleFileError
 from bot.risk.types import Category, Evidence
+
+if TYPE_CHECKING:
+    from bot.risk._native import LexiconCore
 
 LEXICON_FILE = Path("learned") / "lexicon.json"
 _TOKEN = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
@@ -111,7 +116,12 @@ _NOT_EVIDENCE = frozenset(
 
 def fold(word: str) -> str:
     """A word as the lexicon knows it: lowercase, no å/ä/ö, no stretched letters."""
-    return _REPEATS.sub(r"\1", word.lower().translate(_FOLD))
+    return collapse(word.lower().translate(_FOLD))
+
+
+def collapse(word: str) -> str:
+    """A word with its stretched letters collapsed ("neej" stays, "neeej" is "nej")."""
+    return _REPEATS.sub(r"\1", word)
 
 
 def _latin1_table() -> bytes:
@@ -131,18 +141,16 @@ _LATIN1_TOKENS = _latin1_table()
 _TOKEN_REPEATS = re.compile(r"([0-9a-z])\1{2,}")
 
 
-class _Blanks(dict[int, int]):
-    """str.translate table: a character beyond Latin-1 that can be no part of a word (its
-    lowercase is one character that _TOKEN does not take) becomes a space; others stay."""
+class _Blanks(dict[str, str]):
+    """A character beyond Latin-1 that can be no part of a word (its lowercase is one
+    character that _TOKEN does not take) as a space; others as they are."""
 
-    def __missing__(self, code: int) -> int:
-        lowered = chr(code).lower()
-        separator = (
-            code > 0xFF and len(lowered) == 1 and not _TOKEN.fullmatch(lowered.translate(_FOLD))
-        )
+    def __missing__(self, char: str) -> str:
+        lowered = char.lower()
+        separator = len(lowered) == 1 and not _TOKEN.fullmatch(lowered.translate(_FOLD))
         if len(self) > WORD_CACHE_LIMIT:
             self.clear()
-        out = self[code] = 32 if separator else code
+        out = self[char] = " " if separator else char
         return out
 
 
@@ -151,24 +159,39 @@ _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 _SUM = np.add.reduce
 
 
+def _blank(match: re.Match[str]) -> str:
+    return _BLANKS[match.group()]
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text (the fast path, without spans)."""
     try:
         spaced = text.encode("latin-1").translate(_LATIN1_TOKENS).decode("ascii")
     except UnicodeEncodeError:
-        return _wide_words(text)
-    found = spaced.split()
-    # A repeat across a separator is never inside a word: only repeats within words count.
-    return [_REPEATS.sub(r"\1", w) for w in found] if _TOKEN_REPEATS.search(spaced) else found
+        return _wide_words(text, words)
+    if _TOKEN_REPEATS.search(spaced):
+        # Separators are spaces here, so a repeat lies within a word or is a run of spaces,
+        # which split() ignores: one pass over the text collapses what a pass per word would.
+        spaced = _REPEATS.sub(r"\1", spaced)
+    return spaced.split()
 
 
-def _wide_words(text: str) -> list[str]:
-    """words() for text beyond Latin-1."""
+def stretched_words(text: str) -> list[str]:
+    """words(), but stretched letters left as they are (collapse() maps one to the other,
+    word by word, and the native core remembers that per word instead of looking each time)."""
+    try:
+        return text.encode("latin-1").translate(_LATIN1_TOKENS).decode("ascii").split()
+    except UnicodeEncodeError:
+        return _wide_words(text, stretched_words)
+
+
+def _wide_words(text: str, narrow: Callable[[str], list[str]]) -> list[str]:
+    """words() or stretched_words() (`narrow`) for text beyond Latin-1."""
     # Emojis, dashes and quotes beyond Latin-1 only separate words: as spaces, the text
     # usually takes the Latin-1 path.
-    blanked = text.translate(_BLANKS)
+    blanked = _BEYOND_LATIN1.sub(_blank, text)  # only the few wide characters are looked up
     if blanked.isascii() or not _BEYOND_LATIN1.search(blanked):
-        return words(blanked)
+        return narrow(blanked)
     folded = text.lower().translate(_FOLD)
     found = _TOKEN.findall(folded)
     return [_REPEATS.sub(r"\1", w) for w in found] if _REPEATS.search(folded) else found
@@ -241,13 +264,20 @@ class Lexicon:
             for feature, weight in head.weights.items():
                 self._weights[index[feature], column] = weight
         self._bias = np.array([h.bias for h in heads.values()])
-        self._thresholds = np.array([h.threshold for h in heads.values()])
-        self.thresholds = [float(t) for t in self._thresholds]  # per head, as `names`
+        self.thresholds = [h.threshold for h in heads.values()]  # per head, as `names`
         self.margins = [h.margins for h in heads.values()]  # per head: chosen, or None
         # Per distinct word: the rows of its own features (see _learn).
         self._own: dict[str, tuple[int, ...]] = {}
         self._alone: dict[str, list[float]] = {}  # per word, its weight per head (evidence)
         self._zeros = [0.0] * len(self.names)
+        native = native_module()
+        self._core: LexiconCore | None = (
+            native.LexiconCore(
+                self._weights, self._bias, self._pair, self.own_rows, collapse, WORD_CACHE_LIMIT
+            )
+            if native is not None
+            else None
+        )
 
     def _rows(self, words: list[str]) -> list[int]:
         """The weight rows of the features present (the same features as `features`)."""
@@ -265,11 +295,19 @@ class Lexicon:
                 if row is not None:
                     found.append(row)
             previous = w
-        # Rows are summed in set order, as they always were: the same floats, bit for bit.
-        return list(set(found))
+        # Each feature counts once, and rows are summed in ascending order (numpy adds the
+        # rows of a take() one after the other), as the native core sums them: the same floats.
+        return sorted(set(found))
 
     def _learn(self, w: str) -> tuple[int, ...]:
-        """The rows of a word's own features (the word, its stems and n-grams), remembered."""
+        """The rows of a word's own features, remembered."""
+        if len(self._own) > WORD_CACHE_LIMIT:
+            self._own.clear()
+        rows = self._own[w] = self.own_rows(w)
+        return rows
+
+    def own_rows(self, w: str) -> tuple[int, ...]:
+        """The rows of a word's own features: the word, its stems and its n-grams."""
         gram = self._gram
         candidates = [
             self._word.get(w),
@@ -277,25 +315,21 @@ class Lexicon:
             self._stem.get(w[:7]) if len(w) > 7 else None,
             *(gram.get(g) for g in grams(w)),
         ]
-        if len(self._own) > WORD_CACHE_LIMIT:
-            self._own.clear()
-        rows = self._own[w] = tuple(r for r in candidates if r is not None)
-        return rows
+        return tuple(r for r in candidates if r is not None)
 
-    def _probabilities(self, rows: list[int]) -> NDArray[np.float64]:
-        # The same ufuncs in the same order as 1 / (1 + exp(-clip(bias + sum))), bit for bit,
-        # but in place and without the Python wrappers, which dominate on eight numbers.
-        z = self._bias + (_SUM(self._weights.take(rows, axis=0), axis=0) if rows else 0.0)
-        np.maximum(z, -30.0, out=z)
-        np.minimum(z, 30.0, out=z)
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        return np.divide(1.0, z, out=z)
+    def _probabilities(self, rows: list[int]) -> list[float]:
+        z = self._bias + _SUM(self._weights.take(rows, axis=0), axis=0) if rows else self._bias
+        return [1.0 / (1.0 + math.exp(-min(max(v, -30.0), 30.0))) for v in z.tolist()]
 
     def probabilities(self, text: str) -> list[float]:
         """Probability per head, in the order of `names`."""
-        return self._probabilities(self._rows(words(text))).tolist()
+        if self._core is not None:
+            return self._core.probabilities(stretched_words(text))
+        return self.python_probabilities(text)
+
+    def python_probabilities(self, text: str) -> list[float]:
+        """probabilities() in Python: the reference for the native core."""
+        return self._probabilities(self._rows(words(text)))
 
     def score(self, text: str) -> dict[str, float]:
         """Probability per category (and "acute") for one text."""
@@ -307,8 +341,8 @@ class Lexicon:
 
     def flagged(self, text: str) -> tuple[dict[Category, tuple[Evidence, ...]], bool]:
         """Categories over their thresholds with the words that weighed most, and acute."""
-        over = self._probabilities(self._rows(words(text))) >= self._thresholds
-        if not over.any():
+        over = [p >= t for p, t in zip(self.probabilities(text), self.thresholds, strict=True)]
+        if not any(over):
             return {}, False
         result: dict[Category, tuple[Evidence, ...]] = {}
         acute = False

@@ -140,7 +140,7 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
             starts = word_starts(norm.text)
         plan = rules._gate.plan(words)
         live = set(plan.live)
-        at = rules._gate.positions(plan, starts)
+        at = plan.positions(starts)
         begins = {(pos, k) for k, where in at.items() for pos in where}
         for k in range(rules._n_rule_patterns):
             pattern = rules._patterns[k]

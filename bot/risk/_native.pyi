@@ -1,0 +1,37 @@
+"""Types of the native core (bot/risk/_native.pyx)."""
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from numpy.typing import NDArray
+
+class NativePlan:
+    live: list[int]
+    def positions(self, starts: list[int]) -> dict[int, list[int]]: ...
+    def starts_of(self, k: int) -> list[int] | None: ...
+
+class GateCore:
+    def __init__(
+        self,
+        owner: list[int],
+        needs: list[list[int]],
+        always: list[int],
+        exact: Iterable[int],
+        n_needs: int,
+        n_patterns: int,
+        learn: Callable[[str], tuple[Iterable[int], Iterable[int], Iterable[int]]],
+        limit: int,
+    ) -> None: ...
+    def plan(self, words: list[str]) -> NativePlan: ...
+
+class LexiconCore:
+    def __init__(
+        self,
+        weights: NDArray[np.float64],
+        bias: NDArray[np.float64],
+        pairs: dict[tuple[str, ...], int],
+        own: Callable[[str], tuple[int, ...]],
+        collapse: Callable[[str], str],
+        limit: int,
+    ) -> None: ...
+    def probabilities(self, words: list[str]) -> list[float]: ...
