@@ -7,19 +7,33 @@ bot.risk.gate and bot.risk.learned, which gives the same answers.
 
 from __future__ import annotations
 
+import logging
 import os
+from functools import cache
 from types import ModuleType
 
 NATIVE_ENV = "SOMEVAKTEN_RISK_NATIVE"
+
+log = logging.getLogger(__name__)
 
 
 def native_module() -> ModuleType | None:
     """bot.risk._native when it is built and not turned off, else None."""
     if os.environ.get(NATIVE_ENV, "").strip().lower() in {"off", "0", "false", "no"}:
         return None
+    return _built()
+
+
+@cache
+def _built() -> ModuleType | None:
     try:
         from bot.risk import _native
-    except ImportError:
+    except ImportError as exc:
+        log.warning(
+            "the risk engine's native core is not built (%s): running its Python reference, "
+            "a little over half the speed; a C compiler at install builds it",
+            exc,
+        )
         return None
     return _native
 
