@@ -192,8 +192,11 @@ def main() -> int:
 
     median = statistics.median(per_comment)
     mean_len = statistics.mean(len(t) for t in mix)
+    from bot.risk.native import NATIVE_ENV, native_in_use
+
     what = "rules only" if args.rules_only else "rules + lexicon (bot.risk.load_engine)"
-    print(f"engine               {what}")
+    core = "native core" if native_in_use() else f"Python reference (see {NATIVE_ENV})"
+    print(f"engine               {what}, {core}")
     print(f"rule set             {engine.version} ({len(engine.ruleset.rules)} rules)")
     print(f"comments             {done} in {args.runs} runs (mean length {mean_len:.0f} chars)")
     print(f"throughput           {1 / median:,.0f} comments/s (median run, one core)")
