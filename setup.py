@@ -14,5 +14,7 @@ else:
         compiler_directives={"language_level": 3},
         quiet=True,
     )
+    for extension in extensions:  # cythonize makes new Extensions, without `optional`
+        extension.optional = True
 
 setup(ext_modules=extensions)

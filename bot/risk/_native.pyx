@@ -20,15 +20,22 @@ cdef extern from *:
     int __builtin_ctzll(unsigned long long) nogil
 
 
-cdef int* _int_array(object values, int* size) except? NULL:
-    """A malloc'd copy of the ints in `values` (ascending), its length in size[0]."""
+cdef int* _int_array(object values, int bound, int* size) except? NULL:
+    """A malloc'd copy of the ints in `values` (ascending), each in [0, bound), its length in
+    size[0]: an id out of range would be a read or write out of bounds later."""
     cdef list items = sorted(values)
     cdef int n = len(items)
     cdef int* out = <int*> malloc(max(n, 1) * sizeof(int))
     if out == NULL:
         raise MemoryError()
-    for i in range(n):
-        out[i] = items[i]
+    try:
+        for i in range(n):
+            out[i] = items[i]
+            if not 0 <= out[i] < bound:
+                raise ValueError(f"id {items[i]} out of range 0..{bound - 1}")
+    except BaseException:
+        free(out)
+        raise
     size[0] = n
     return out
 
@@ -74,6 +81,8 @@ cdef class GateCore:
     ):
         cdef int v, k, j, total = 0
         cdef int n = len(owner)
+        if self.owner != NULL:
+            raise TypeError("a GateCore is initialised once")
         self.n_variants = n
         self.n_needs = n_needs
         self.n_patterns = n_patterns
@@ -108,7 +117,7 @@ cdef class GateCore:
         self.need_start[n] = total
         for k in range(self.n_patterns):
             self.variant_start[k + 1] += self.variant_start[k]
-        self.always = _int_array(always, &self.n_always)
+        self.always = _int_array(always, n, &self.n_always)
 
     def __dealloc__(self):
         free(self.owner)
@@ -124,9 +133,9 @@ cdef class GateCore:
             return <_Word> found
         needs, triggers, firsts = self.learn(word)
         cdef _Word entry = _Word.__new__(_Word)
-        entry.needs = _int_array(needs, &entry.n_needs)
-        entry.triggers = _int_array(triggers, &entry.n_triggers)
-        entry.firsts = _int_array(firsts, &entry.n_firsts)
+        entry.needs = _int_array(needs, self.n_needs, &entry.n_needs)
+        entry.triggers = _int_array(triggers, self.n_variants, &entry.n_triggers)
+        entry.firsts = _int_array(firsts, self.n_variants, &entry.n_firsts)
         if len(self.words) > self.limit:
             self.words.clear()
         self.words[word] = entry
@@ -208,8 +217,16 @@ cdef class NativePlan:
         free(self.have)
         free(self.state)
 
+    def __cinit__(self):
+        self.gate = None
+        self.have = self.state = NULL
+
     def positions(self, list starts):
         """Per live pattern, the ascending offsets (`starts` of the words) where it may begin."""
+        if self.gate is None:
+            raise TypeError("a NativePlan comes from GateCore.plan")
+        if len(starts) != len(self.entries):
+            raise ValueError(f"{len(starts)} word starts for {len(self.entries)} words")
         cdef dict at = {}
         cdef int i, j, v, k
         cdef _Word entry
@@ -229,14 +246,15 @@ cdef class NativePlan:
                     at[k] = [pos]
                 else:
                     where = <list> found
-                    # Another variant of k beginning at the same word: the same int object.
-                    if where[len(where) - 1] is not pos:
+                    if where[len(where) - 1] != pos:  # another variant of k at this word
                         where.append(pos)
         return at
 
     def starts_of(self, int k):
         """Indexes of the words where pattern k (one looked at on request) may begin, or None
         when it is known to match (its words alone say so)."""
+        if self.gate is None:
+            raise TypeError("a NativePlan comes from GateCore.plan")
         cdef GateCore gate = self.gate
         if not 0 <= k < gate.n_patterns:
             raise IndexError(f"pattern {k} out of range")
@@ -312,6 +330,11 @@ cdef class LexiconCore:
     ):
         cdef const double[:, ::1] w = weights
         cdef const double[::1] b = bias
+        if self.weights != NULL:
+            raise TypeError("a LexiconCore is initialised once")
+        for pair, row in pairs.items():
+            if not (isinstance(pair, tuple) and len(pair) == 2 and 0 <= row < w.shape[0]):
+                raise ValueError(f"word pair {pair!r} (row {row}) is not a pair of words")
         self.n_rows, self.n_heads = w.shape[0], w.shape[1]
         if b.shape[0] != self.n_heads:
             raise ValueError("one bias per head")
@@ -339,13 +362,9 @@ cdef class LexiconCore:
         cdef PyObject* found = PyDict_GetItem(self.words, word)
         if found != NULL:
             return <_Rows> found
-        cdef int i
         cdef _Rows entry = _Rows.__new__(_Rows)
         entry.word = self.collapse(word)
-        entry.rows = _int_array(self.own(entry.word), &entry.n_rows)
-        for i in range(entry.n_rows):
-            if not 0 <= entry.rows[i] < self.n_rows:
-                raise ValueError(f"row {entry.rows[i]} of {word!r} out of range")
+        entry.rows = _int_array(self.own(entry.word), self.n_rows, &entry.n_rows)
         entry.pair_first = entry.word in self.firsts
         entry.pair_second = entry.word in self.seconds
         if len(self.words) > self.limit:

@@ -157,6 +157,7 @@ class _Blanks(dict[str, str]):
 _BLANKS = _Blanks()
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 _SUM = np.add.reduce
+_ADD = np.add
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -258,7 +259,9 @@ class Lexicon:
         self._word = {f[2:]: i for f, i in index.items() if f.startswith("w:")}
         self._stem = {f[2:]: i for f, i in index.items() if f.startswith("p:")}
         self._gram = {f[2:]: i for f, i in index.items() if f.startswith("c:")}
-        self._pair = {tuple(f[2:].split("_", 1)): i for f, i in index.items() if f.startswith("b:")}
+        pairs = {f[2:]: i for f, i in index.items() if f.startswith("b:")}
+        # A pair feature names two words ("b:first_second"); one without its second never fires.
+        self._pair = {tuple(f.split("_", 1)): i for f, i in pairs.items() if "_" in f}
         self._weights = np.zeros((len(vocabulary), len(self.names)))
         for column, head in enumerate(heads.values()):
             for feature, weight in head.weights.items():
@@ -295,8 +298,8 @@ class Lexicon:
                 if row is not None:
                     found.append(row)
             previous = w
-        # Each feature counts once, and rows are summed in ascending order (numpy adds the
-        # rows of a take() one after the other), as the native core sums them: the same floats.
+        # Each feature counts once, and rows are summed in ascending order, as the native core
+        # sums them: the same floats.
         return sorted(set(found))
 
     def _learn(self, w: str) -> tuple[int, ...]:
@@ -318,7 +321,9 @@ class Lexicon:
         return tuple(r for r in candidates if r is not None)
 
     def _probabilities(self, rows: list[int]) -> list[float]:
-        z = self._bias + _SUM(self._weights.take(rows, axis=0), axis=0) if rows else self._bias
+        z = self._bias
+        if rows:  # accumulate adds row after row; reduce would sum a single column pairwise
+            z = z + _ADD.accumulate(self._weights.take(rows, axis=0))[-1]
         return [1.0 / (1.0 + math.exp(-min(max(v, -30.0), 30.0))) for v in z.tolist()]
 
     def probabilities(self, text: str) -> list[float]:

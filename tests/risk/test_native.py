@@ -184,7 +184,15 @@ def test_bad_tables_are_refused_not_read_out_of_bounds(hybrid: HybridEngine) -> 
         native.GateCore([1, 0], [[], []], [], set(), 1, 2, learn, 10)
     with pytest.raises(ValueError, match="out of range"):
         native.GateCore([0], [[5]], [], set(), 1, 1, learn, 10)
+    with pytest.raises(ValueError, match="out of range"):
+        native.GateCore([0], [[]], [10**8], set(), 0, 1, learn, 10)
+    with pytest.raises(ValueError, match="out of range"):  # a word's ids, checked as learned
+        native.GateCore([0], [[0]], [], set(), 1, 1, lambda w: ({10**8}, (), ()), 10).plan(["x"])
+    with pytest.raises(OverflowError):  # not kept: the core's memory is freed
+        native.GateCore([0], [[0]], [], set(), 1, 1, lambda w: ({2**40}, (), ()), 10).plan(["x"])
     core = native.GateCore([0, 0], [[0], []], [1], set(), 1, 2, learn, 10)
+    with pytest.raises(TypeError, match="once"):
+        core.__init__([0], [[]], [], set(), 0, 1, learn, 10)
     plan = core.plan(["ord"])
     assert plan.live == [0]
     with pytest.raises(IndexError):
@@ -211,3 +219,39 @@ def test_without_the_built_core_the_engine_says_so_once_and_runs_in_python(
         assert len(warnings) == 1
     finally:
         native._built.cache_clear()
+
+
+def test_a_lexicon_of_one_head_scores_as_its_reference() -> None:
+    """numpy sums a single column pairwise; the reference adds row after row, as C does."""
+    from bot.risk.learned import Head, grams
+
+    rng = random.Random(8)
+    words = [f"ord{i}" for i in range(150)]
+    features = {f"c:{g}" for w in words for g in grams(w)} | {f"w:{w}" for w in words}
+    for _ in range(20):
+        weights = {f: rng.uniform(-3, 3) * 10 ** rng.randint(-6, 0) for f in features}
+        lexicon = Lexicon("t", {"crisis": Head(rng.uniform(-1, 1), 0.5, weights)})
+        assert lexicon._core is not None
+        text = " ".join(rng.sample(words, 120))
+        assert lexicon.probabilities(text) == lexicon.python_probabilities(text)
+
+
+def test_a_word_pair_feature_without_its_second_word_is_ignored_as_in_python() -> None:
+    from bot.risk.learned import Head
+
+    weights = {"b:foo": 1.0, "b:foo_bar": 2.0, "w:foo": 0.5}
+    lexicon = Lexicon("t", {"crisis": Head(0.0, 0.5, weights)})
+    for text in ["foo", "foo bar", "bar foo foo", ""]:
+        assert lexicon.probabilities(text) == lexicon.python_probabilities(text), text
+
+
+def test_a_plan_takes_one_start_per_word_and_comes_from_a_gate(hybrid: HybridEngine) -> None:
+    native = native_module()
+    assert native is not None
+    plan = hybrid.rules._gate.plan(["grannens", "barn", "blir", "slagen"])
+    with pytest.raises(ValueError, match="word starts"):
+        plan.positions([0])
+    with pytest.raises(TypeError):
+        native.NativePlan().starts_of(0)
+    with pytest.raises(TypeError):
+        native.NativePlan().positions([])
