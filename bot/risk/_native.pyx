@@ -40,6 +40,14 @@ cdef int* _int_array(object values, int bound, int* size) except? NULL:
     return out
 
 
+cdef inline void _remember(dict words, Py_ssize_t limit, str word, object entry) except *:
+    """Keep a word's entry, emptying the cache first when it is full (bounded memory; a plan
+    under way holds its own references)."""
+    if len(words) > limit:
+        words.clear()
+    words[word] = entry
+
+
 cdef class _Word:
     """What one distinct word satisfies: needed words, variants it triggers and begins."""
 
@@ -136,9 +144,7 @@ cdef class GateCore:
         entry.needs = _int_array(needs, self.n_needs, &entry.n_needs)
         entry.triggers = _int_array(triggers, self.n_variants, &entry.n_triggers)
         entry.firsts = _int_array(firsts, self.n_variants, &entry.n_firsts)
-        if len(self.words) > self.limit:
-            self.words.clear()
-        self.words[word] = entry
+        _remember(self.words, self.limit, word, entry)
         return entry
 
     def plan(self, list words):
@@ -367,9 +373,7 @@ cdef class LexiconCore:
         entry.rows = _int_array(self.own(entry.word), self.n_rows, &entry.n_rows)
         entry.pair_first = entry.word in self.firsts
         entry.pair_second = entry.word in self.seconds
-        if len(self.words) > self.limit:
-            self.words.clear()
-        self.words[word] = entry
+        _remember(self.words, self.limit, word, entry)
         return entry
 
     def probabilities(self, list words):

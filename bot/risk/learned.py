@@ -157,7 +157,6 @@ class _Blanks(dict[str, str]):
 _BLANKS = _Blanks()
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 _SUM = np.add.reduce
-_ADD = np.add
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -323,7 +322,7 @@ class Lexicon:
     def _probabilities(self, rows: list[int]) -> list[float]:
         z = self._bias
         if rows:  # accumulate adds row after row; reduce would sum a single column pairwise
-            z = z + _ADD.accumulate(self._weights.take(rows, axis=0))[-1]
+            z = z + np.add.accumulate(self._weights.take(rows, axis=0))[-1]
         return [1.0 / (1.0 + math.exp(-min(max(v, -30.0), 30.0))) for v in z.tolist()]
 
     def probabilities(self, text: str) -> list[float]:
