@@ -1,5 +1,6 @@
 """Types of the native core (bot/risk/_native.pyx)."""
 
+import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -35,3 +36,24 @@ class LexiconCore:
         limit: int,
     ) -> None: ...
     def probabilities(self, words: list[str]) -> list[float]: ...
+
+class ScanCore:
+    def __init__(
+        self,
+        flags: bytes,
+        prefilters: list[re.Pattern[str] | None],
+        compiled: list[re.Pattern[str] | None],
+        compile: Callable[[int], re.Pattern[str]],
+    ) -> None: ...
+    def scan(
+        self, plan: NativePlan, text: str, original: str, starts: list[int]
+    ) -> list[tuple[int, list[re.Match[str]]]]: ...
+
+Folded = tuple[str, list[int] | None, list[int] | None, list[str], list[int]]
+
+class NormCore:
+    def __init__(self, fold: str, emoji: dict[str, str]) -> None: ...
+    def fold(
+        self, text: str
+    ) -> tuple[str, list[int] | None, list[int] | None, list[str], list[int], int] | None: ...
+    def collapse(self, text: str, starts: list[int] | None, ends: list[int] | None) -> Folded: ...

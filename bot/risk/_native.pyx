@@ -1,23 +1,33 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 # cython: cdivision=True
-"""The risk engine's set arithmetic in C: the gate's plan and the lexicon's sums.
+"""The risk engine's inner loops in C: normalising, the gate's plan, the regex calls that try
+its live patterns, and the lexicon's sums.
 
-An optional accelerator. bot.risk.gate and bot.risk.learned hold the reference in Python and
-use this module when it was built; both give the same answers, float for float
+An optional accelerator. bot.risk.normalize, bot.risk.gate, bot.risk.scan and
+bot.risk.learned hold the reference in Python and use this module when it was built; both give the same answers, float for float
 (tests/risk/test_native.py compares them on every labelled set). Everything a comment needs is
 allocated per call, so threads may share one engine.
 """
 
+cimport cython
 from cpython.dict cimport PyDict_GetItem
+from cpython.unicode cimport Py_UNICODE_ISALNUM
 from cpython.ref cimport PyObject
 from libc.math cimport exp
 from libc.stdint cimport uint64_t
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy
 
 
 cdef extern from *:
     int __builtin_ctzll(unsigned long long) nogil
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
+    int PyUnicode_KIND(object text)
+    void* PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
 
 
 cdef int* _int_array(object values, int bound, int* size) except? NULL:
@@ -46,6 +56,265 @@ cdef inline void _remember(dict words, Py_ssize_t limit, str word, object entry)
     if len(words) > limit:
         words.clear()
     words[word] = entry
+
+
+cdef inline bint _invisible(Py_UCS4 c) noexcept nogil:
+    """A combining mark or an invisible character (bot.risk.repair.COMBINING)."""
+    return (
+        0x300 <= c <= 0x36F or c == 0xAD or 0x200B <= c <= 0x200F or 0x2060 <= c <= 0x2064
+        or c == 0xFEFF or 0xFE00 <= c <= 0xFE0F
+    )
+
+
+cdef inline bint _look_alike(Py_UCS4 c) noexcept nogil:
+    """A fullwidth, mathematical or enclosed letter or digit (bot.risk.repair.COMPAT)."""
+    return (
+        0xFF01 <= c <= 0xFF5E or 0x2460 <= c <= 0x24FF or 0x1D400 <= c <= 0x1D7FF
+        or 0x1F130 <= c <= 0x1F189
+    )
+
+
+# What fold() tells of the folded text, as bits (bot.risk.normalize reads them).
+STRETCHED, OBFUSCATED, SPACED = 1, 2, 4
+
+
+cdef inline bint _letter(Py_UCS4 c) noexcept nogil:
+    return 97 <= c <= 122  # a-z
+
+
+cdef inline bint _leet(Py_UCS4 c) noexcept nogil:
+    """A digit or symbol of leetspeak and masks: 0-9 @ $ € * #."""
+    return 48 <= c <= 57 or c == 64 or c == 36 or c == 0x20AC or c == 42 or c == 35
+
+
+cdef inline bint _spacer(Py_UCS4 c) noexcept nogil:
+    """What spaces out a word's letters: " . - _ *"."""
+    return c == 32 or c == 46 or c == 45 or c == 95 or c == 42
+
+
+cdef inline bint _vowel(Py_UCS4 c) noexcept nogil:
+    return c == 97 or c == 101 or c == 105 or c == 111 or c == 117 or c == 121  # aeiouy
+
+
+cdef inline bint _consonant(Py_UCS4 c) noexcept nogil:
+    return 97 < c <= 122 and not _vowel(c)
+
+
+cdef inline bint _word_char(Py_UCS4 c) noexcept:
+    """As re's \\w: a letter, a digit or "_"."""
+    cdef unsigned int code = c
+    if code < 128:
+        return 48 <= code <= 57 or 97 <= (code | 32) <= 122 or code == 95
+    return Py_UNICODE_ISALNUM(c)
+
+
+@cython.final
+cdef class _Text:
+    """A growing buffer of characters, each with its span in the original text."""
+
+    cdef Py_UCS4* chars
+    cdef Py_ssize_t* starts
+    cdef Py_ssize_t* ends
+    cdef Py_ssize_t size, capacity
+
+    def __cinit__(self, Py_ssize_t capacity):
+        self.capacity = max(capacity, 16)
+        self.size = 0
+        self.chars = <Py_UCS4*> malloc(self.capacity * sizeof(Py_UCS4))
+        self.starts = <Py_ssize_t*> malloc(self.capacity * sizeof(Py_ssize_t))
+        self.ends = <Py_ssize_t*> malloc(self.capacity * sizeof(Py_ssize_t))
+        if self.chars == NULL or self.starts == NULL or self.ends == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.chars)
+        free(self.starts)
+        free(self.ends)
+
+    cdef inline int add(self, Py_UCS4 c, Py_ssize_t start, Py_ssize_t end) except -1:
+        if self.size == self.capacity:
+            self.grow()
+        self.chars[self.size] = c
+        self.starts[self.size] = start
+        self.ends[self.size] = end
+        self.size += 1
+        return 0
+
+    cdef int grow(self) except -1:
+        """Double the capacity (an emoji's words are longer than the emoji)."""
+        cdef Py_ssize_t grown = self.capacity * 2
+        cdef Py_UCS4* chars = <Py_UCS4*> realloc(self.chars, grown * sizeof(Py_UCS4))
+        if chars == NULL:
+            raise MemoryError()
+        self.chars = chars
+        cdef Py_ssize_t* starts = <Py_ssize_t*> realloc(self.starts, grown * sizeof(Py_ssize_t))
+        if starts == NULL:
+            raise MemoryError()
+        self.starts = starts
+        cdef Py_ssize_t* ends = <Py_ssize_t*> realloc(self.ends, grown * sizeof(Py_ssize_t))
+        if ends == NULL:
+            raise MemoryError()
+        self.ends = ends
+        self.capacity = grown
+        return 0
+
+    cdef int marks(self) noexcept:
+        """STRETCHED: a vowel doubled or a consonant tripled (bot.risk.normalize's _REPEAT);
+        OBFUSCATED: a letter next to a digit or symbol, or "!"/"|" between letters
+        (_OBFUSCATED_FAST); SPACED: three single letters spaced out (_SPACED_FAST)."""
+        cdef Py_ssize_t i, n = self.size
+        cdef Py_UCS4* t = self.chars
+        cdef Py_UCS4 a, b
+        cdef int found = 0
+        for i in range(1, n):
+            a, b = t[i - 1], t[i]
+            if a == b and (_vowel(b) or (i >= 2 and t[i - 2] == b and _consonant(b))):
+                found |= STRETCHED
+            if (
+                (_letter(a) and _leet(b)) or (_leet(a) and _letter(b))
+                or (i + 1 < n and _letter(a) and (b == 33 or b == 124) and _letter(t[i + 1]))
+            ):
+                found |= OBFUSCATED
+            if (
+                _spacer(b) and _letter(a) and (i == 1 or not _word_char(t[i - 2]))
+                and i + 3 < n and _letter(t[i + 1]) and _spacer(t[i + 2]) and _letter(t[i + 3])
+                and (i + 4 == n or not _word_char(t[i + 4]))
+            ):
+                found |= SPACED
+        return found
+
+    cdef tuple result(self, bint moved):
+        """(text, starts, ends, words, word starts); the offset lists None when nothing moved."""
+        cdef Py_ssize_t i = 0, begin
+        cdef list words = []
+        cdef list where = []
+        text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.chars, self.size)
+        while i < self.size:
+            if not _word_char(self.chars[i]):
+                i += 1
+                continue
+            begin = i
+            while i < self.size and _word_char(self.chars[i]):
+                i += 1
+            words.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.chars + begin, i - begin))
+            where.append(begin)
+        if not moved:
+            return text, None, None, words, where
+        return (
+            text,
+            [self.starts[i] for i in range(self.size)],
+            [self.ends[i] for i in range(self.size)],
+            words,
+            where,
+        )
+
+
+cdef class NormCore:
+    """Normalising's common path (see bot.risk.normalize.Normalizer): lowercase, invisible
+    marks removed, diacritics folded, emojis as words, stretched letters collapsed."""
+
+    cdef Py_UCS4* fold_table
+    cdef Py_ssize_t n_fold
+    cdef dict emoji
+    cdef Py_UCS4 emoji_min
+
+    def __cinit__(self):
+        self.fold_table = NULL
+
+    def __init__(self, str fold, dict emoji):
+        cdef Py_ssize_t i = 0
+        if self.fold_table != NULL:
+            raise TypeError("a NormCore is initialised once")
+        self.n_fold = len(fold)
+        self.fold_table = <Py_UCS4*> malloc(max(self.n_fold, 1) * sizeof(Py_UCS4))
+        if self.fold_table == NULL:
+            raise MemoryError()
+        for c in fold:
+            self.fold_table[i] = c
+            i += 1
+        self.emoji = {}
+        self.emoji_min = 0x10FFFF
+        for key, words in emoji.items():
+            if not (isinstance(key, str) and len(key) == 1 and isinstance(words, str)):
+                raise ValueError(f"emoji {key!r}: one character, replaced by a str")
+            self.emoji[key] = words
+            self.emoji_min = min(self.emoji_min, <Py_UCS4> ord(key))
+
+    def __dealloc__(self):
+        free(self.fold_table)
+
+    def fold(self, str text):
+        """(text, starts, ends, words, word starts, marks) of `text` lowercased,
+        its invisible marks removed, its diacritics folded and its emojis made words; None when
+        the Python path must do it (look-alike letters, or lowercasing that changes the length).
+        Text that is all ASCII is only lowercased, as bot.risk.normalize does. The marks say
+        what the Python path must still repair (see _Text.marks)."""
+        cdef str lowered = text.lower()
+        cdef Py_ssize_t i, n = len(lowered)
+        cdef bint ascii = text.isascii(), moved = False
+        cdef Py_UCS4 c, w
+        if n != len(text):
+            return None
+        cdef _Text out = _Text(n)
+        cdef int kind = PyUnicode_KIND(lowered), text_kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(lowered)
+        cdef void* text_data = PyUnicode_DATA(text)
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            if not ascii:
+                if _look_alike(PyUnicode_READ(text_kind, text_data, i)):
+                    return None
+                if _invisible(c):
+                    moved = True
+                    continue
+                if c < self.n_fold:
+                    c = self.fold_table[c]
+                if c >= self.emoji_min:
+                    found = PyDict_GetItem(self.emoji, c)
+                    if found != NULL:
+                        for w in <str> found:
+                            out.add(w, i, i + 1)
+                        moved = True
+                        continue
+            out.add(c, i, i + 1)
+        return out.result(moved) + (out.marks(),)
+
+    def collapse(self, str text, object starts, object ends):
+        """(text, starts, ends, words, word starts) with runs of a vowel made one and runs of
+        three or more of a consonant made two (bot.risk.normalize's _REPEAT); each kept letter
+        spans the whole run in the original."""
+        cdef Py_ssize_t n = len(text), i = 0, j, keep, k
+        cdef Py_UCS4 c
+        if starts is not None and (len(starts) != n or len(ends) != n):
+            raise ValueError("one start and end per character")
+        cdef _Text out = _Text(n)
+        cdef Py_ssize_t* first = <Py_ssize_t*> malloc(max(n, 1) * sizeof(Py_ssize_t))
+        cdef Py_ssize_t* last = <Py_ssize_t*> malloc(max(n, 1) * sizeof(Py_ssize_t))
+        if first == NULL or last == NULL:
+            free(first)
+            free(last)
+            raise MemoryError()
+        try:
+            for j in range(n):
+                first[j] = j if starts is None else starts[j]
+                last[j] = j + 1 if ends is None else ends[j]
+            while i < n:
+                c = text[i]
+                j = i + 1
+                while j < n and text[j] == c:
+                    j += 1
+                keep = 1 if _vowel(c) else 2 if _consonant(c) and j - i >= 3 else 0
+                if keep:
+                    for k in range(keep):
+                        out.add(c, first[i], last[j - 1])
+                else:
+                    for k in range(i, j):
+                        out.add(c, first[k], last[k])
+                i = j
+            return out.result(True)
+        finally:
+            free(first)
+            free(last)
 
 
 cdef class _Word:
@@ -299,6 +568,112 @@ cdef class NativePlan:
             return out
         finally:
             free(live)
+
+
+cdef int _ascending(const void* a, const void* b) noexcept nogil:
+    cdef long long x = (<const long long*> a)[0]
+    cdef long long y = (<const long long*> b)[0]
+    return (x > y) - (x < y)
+
+
+cdef class ScanCore:
+    """Tries a plan's live patterns (see bot.risk.scan.Scanner, whose `compiled` it calls for
+    a regex not yet compiled)."""
+
+    cdef bytes flags
+    cdef Py_ssize_t n_patterns
+    cdef list prefilters
+    cdef list regexes
+    cdef object compile
+
+    def __init__(self, bytes flags, list prefilters, list compiled, object compile):
+        if len(prefilters) != len(flags) or len(compiled) != len(flags):
+            raise ValueError("one flag, prefilter and regex slot per pattern")
+        self.flags = flags
+        self.n_patterns = len(flags)
+        self.prefilters = prefilters
+        self.regexes = compiled
+        self.compile = compile
+
+    def scan(self, NativePlan plan, str text, str original, list starts):
+        """Per live pattern that matches, (its index, its matches): searched over the original
+        text (flag 1) or the normalised text (flag 2), else matched at the words where the plan
+        lets it begin, every one of them (flag 4) or left to right without overlap."""
+        if plan is None or plan.gate is None:
+            raise TypeError("a NativePlan comes from GateCore.plan")
+        cdef GateCore gate = plan.gate
+        cdef Py_ssize_t n_words = len(plan.entries)
+        if len(starts) != n_words:
+            raise ValueError(f"{len(starts)} word starts for {n_words} words")
+        if gate.n_patterns != self.n_patterns:
+            raise ValueError("the plan is for another set of patterns")
+        cdef const unsigned char* flag = self.flags
+        cdef unsigned char* state = plan.state
+        cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free
+        cdef int k, v, f
+        cdef _Word entry
+        cdef list found = []
+        cdef list matches
+        for i in range(n_words):
+            total += (<_Word> plan.entries[i]).n_firsts
+        # (pattern, word) pairs, sorted: each live pattern's words are then one ascending run.
+        cdef long long* pairs = <long long*> malloc(max(total, 1) * sizeof(long long))
+        if pairs == NULL:
+            raise MemoryError()
+        try:
+            for i in range(n_words):
+                entry = <_Word> plan.entries[i]
+                for j in range(entry.n_firsts):
+                    v = entry.firsts[j]
+                    if state[v] == 1:
+                        pairs[n] = ((<long long> gate.owner[v]) << 32) | i
+                        n += 1
+            qsort(pairs, n, sizeof(long long), _ascending)
+            for k in plan.live:
+                if not 0 <= k < self.n_patterns:
+                    raise IndexError(f"pattern {k} out of range")
+                while p < n and (pairs[p] >> 32) < k:
+                    p += 1
+                q = p
+                while q < n and (pairs[q] >> 32) == k:
+                    q += 1
+                f = flag[k]
+                where = original if f & 1 else text
+                if not f & 3 and p == q:
+                    continue
+                prefilter = self.prefilters[k]
+                if prefilter is not None and prefilter.search(where) is None:
+                    p = q
+                    continue
+                rx = self.regexes[k]
+                if rx is None:
+                    rx = self.compile(k)
+                if f & 3:
+                    matches = list(rx.finditer(where))
+                else:
+                    matches = []
+                    match = rx.match
+                    last = -1
+                    next_free = 0
+                    for r in range(p, q):
+                        i = pairs[r] & 0xFFFFFFFF
+                        if i == last:  # another variant of k beginning at this word
+                            continue
+                        last = i
+                        pos = starts[i]
+                        if pos < next_free:
+                            continue
+                        m = match(text, pos)
+                        if m is not None:
+                            matches.append(m)
+                            if not f & 4:
+                                next_free = m.end()
+                p = q
+                if matches:
+                    found.append((k, matches))
+            return found
+        finally:
+            free(pairs)
 
 
 cdef class _Rows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Set
 from datetime import date
 
 from bot.risk.compiled import CompiledPattern
@@ -12,6 +12,7 @@ from bot.risk.gate import Gate, TextPlan
 from bot.risk.normalize import WORDS, Normalizer, word_starts
 from bot.risk.pii import PiiDetector
 from bot.risk.ruleset import Rule, RuleSet
+from bot.risk.scan import Scanner
 from bot.risk.types import Assessment, Category
 from bot.risk.weigh import Hit, Weigher
 
@@ -63,7 +64,7 @@ class RiskEngine:
                     known[pattern.source] = len(self._patterns)
                     self._patterns.append(pattern)
             self._contexts[cat] = tuple(known[p.source] for p in patterns)
-        self._compiled: list[re.Pattern[str] | None] = [None] * len(self._patterns)
+        self._scanner = Scanner(self._patterns)
         self._gate = Gate(self._patterns, ruleset.common_words, self._n_rule_patterns)
         self._weigher = Weigher(ruleset)
         self.nothing = self._weigher.nothing  # the one assessment of a text with no findings
@@ -71,9 +72,7 @@ class RiskEngine:
     def warm(self) -> RiskEngine:
         """Compile every pattern now (about a second) rather than on first use, so that no
         comment waits for a compilation; returns the engine."""
-        for k, pattern in enumerate(self._patterns):
-            if self._compiled[k] is None:
-                self._compiled[k] = pattern.compiled()
+        self._scanner.warm()
         return self
 
     def assess(self, text: str) -> Assessment:
@@ -115,40 +114,19 @@ class RiskEngine:
         text = norm.text
         if starts is None:
             starts = word_starts(text)
-        at = plan.positions(starts)
         hits: list[Hit] = []
         context: dict[tuple[int, ...], bool] = {}
         present: dict[int, bool] = {}
         negators_at: list[int] | None = None
-        patterns, owners, compiled = self._patterns, self._owners, self._compiled
+        patterns, owners = self._patterns, self._owners
         # Hits come in rule-file order, then by position: among equally strong hits the
         # weighing counts the first, so the order is part of the result (and is stable).
-        for k in plan.live:
-            pattern = patterns[k]
-            rx = compiled[k]
-            if rx is None:
-                rx = compiled[k] = pattern.compiled()
+        for k, matches in self._scanner.scan(plan, text, original, starts):
             rule, p = owners[k]
-            if pattern.prefilter is not None and not pattern.prefilter.search(
-                original if pattern.on_original else text
-            ):
-                continue
+            pattern = patterns[k]
             if pattern.on_original:
-                hits += [(rule, p, *m.span()) for m in rx.finditer(original)]
+                hits += [(rule, p, *m.span()) for m in matches]
                 continue
-            if pattern.searched:
-                matches: Sequence[re.Match[str]] = list(rx.finditer(text))
-            else:
-                where = at.get(k)
-                if where is None:
-                    continue
-                if len(where) == 1:
-                    m = rx.match(text, where[0])
-                    if m is None:
-                        continue
-                    matches = (m,)
-                else:
-                    matches = _matches_at(rx, text, where, pattern.anchor_first)
             for m in matches:
                 s, e = m.span()
                 if s == e:
@@ -254,9 +232,7 @@ class RiskEngine:
         if found is not None:
             return found
         pattern = self._patterns[k]
-        rx = self._compiled[k]
-        if rx is None:
-            rx = self._compiled[k] = pattern.compiled()
+        rx = self._scanner.compiled(k)
         where_text = original if pattern.on_original else text
         if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
             found = False
@@ -268,20 +244,3 @@ class RiskEngine:
         present[k] = found
         return found
 
-
-def _matches_at(
-    rx: re.Pattern[str], text: str, positions: list[int], overlapping: bool
-) -> list[re.Match[str]]:
-    """Matches beginning at the given word starts: all of them, or left to right without
-    overlap as re.finditer finds them (a match can begin nowhere else)."""
-    out = []
-    free = 0
-    for pos in positions:
-        if pos < free:
-            continue
-        m = rx.match(text, pos)
-        if m is not None:
-            out.append(m)
-            if not overlapping:
-                free = m.end()
-    return out

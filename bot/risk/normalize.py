@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable, Mapping, Set
 from itertools import accumulate, compress, count
 from operator import add
+from typing import TYPE_CHECKING
 
+from bot.risk.native import native_module
 from bot.risk.repair import (
     COMBINING,
     COMPAT,
@@ -22,6 +24,9 @@ from bot.risk.repair import (
     repaired,
     rewrite,
 )
+
+if TYPE_CHECKING:
+    from bot.risk._native import NormCore
 
 __all__ = [
     "WORDS",
@@ -63,6 +68,8 @@ WORDS = re.compile(r"(\w+)")
 # Latin-1 text: word characters (as \w) kept, the rest made spaces, so str.split finds words.
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 _WORD_BYTES = bytes(i if chr(i).isalnum() or chr(i) == "_" else 32 for i in range(256))
+# What the native core's fold() found in the folded text (bits; see bot/risk/_native.pyx).
+STRETCHED, OBFUSCATED, SPACED = 1, 2, 4
 # Distinct words remembered as free of repeated letters (bounded; cleared when full).
 _PLAIN_LIMIT = 100_000
 
@@ -96,6 +103,23 @@ class Normalizer:
         self._emoji_chars = frozenset(keys) if single else None
         self._mask_words = sorted(dict.fromkeys(fold_literal(w) for w in mask_words if w), key=len)
         self._plain: set[str] = set()
+        self._core = self._native_core()
+
+    def _native_core(self) -> NormCore | None:
+        """The native core's copy of the folding table and the emojis, or None (see
+        bot.risk.native); it folds text whose emojis are single characters."""
+        native = native_module()
+        if native is None or (self._emoji_chars is None and self._emoji):
+            return None
+        core: NormCore = native.NormCore("".join(FOLD_TABLE), self._emoji)
+        return core
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_core": None}  # C arrays are rebuilt, not pickled
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._core = self._native_core()
 
     def normalize(self, original: str) -> Normalized:
         """Return the normalised form of `original` with its offset map."""
@@ -107,6 +131,55 @@ class Normalizer:
         """The normalised text, its words (\\w+ runs), and where they begin when that was
         worked out on the way (else None: see word_starts). `chars`: those of `original`."""
         fixed = repaired(original, chars)
+        core = self._core
+        folded = core.fold(fixed.text) if core is not None and fixed.starts is None else None
+        if folded is None:
+            text, starts, ends, words, where = self._fold(fixed)
+            # Digits and symbols are untouched by lowercasing and folding: the characters
+            # known from before still tell whether leetspeak is possible.
+            obfuscated = (
+                not _HINT_CHARS.isdisjoint(fixed.characters())
+                and _OBFUSCATED_FAST.search(text) is not None
+            )
+            spaced = _SPACED_FAST.search(text) is not None
+            stretched = None
+        else:  # the native core has looked for these on its way
+            text, starts, ends, words, where, marks = folded
+            obfuscated, spaced = bool(marks & OBFUSCATED), bool(marks & SPACED)
+            stretched = bool(marks & STRETCHED)
+        if not obfuscated and not spaced:
+            if stretched is None:
+                stretched = self._has_repeats(words)
+            if stretched and core is not None:
+                text, starts, ends, words, where = core.collapse(text, starts, ends)
+            elif stretched:
+                text, starts, ends = rewrite(text, starts, ends, _REPEAT, _collapse)
+                words, where = split_words(text)
+            return Normalized(original, text, starts, ends), words, where
+        before = text
+        if obfuscated:
+            text, starts, ends = rewrite(text, starts, ends, _HINTED_TOKEN, self._deobfuscate)
+        if _SPACED_ANY.search(text):
+            text, starts, ends = rewrite(
+                text, starts, ends, _SPACED, lambda m: _SPACED_SEP.sub("", m.group())
+            )
+        if text is not before:  # a masked word may be restored beyond Latin-1
+            words, where = split_words(text)
+        if self._has_repeats(words):
+            text, starts, ends = rewrite(text, starts, ends, _REPEAT, _collapse)
+            words, where = split_words(text)
+        return Normalized(original, text, starts, ends), words, where
+
+    def python_fold(self, original: str) -> tuple[str, list[int] | None, list[int] | None]:
+        """Lowercased, invisible marks removed, folded, emojis as words, in Python: the
+        reference for the native core's fold (after the repairs, which both leave to Python)."""
+        return self._fold(repaired(original))[:3]
+
+    def _fold(
+        self, fixed: Repaired
+    ) -> tuple[str, list[int] | None, list[int] | None, list[str], list[int] | None]:
+        """The repaired text lowercased, its marks removed, folded and its emojis made words:
+        (text, starts, ends, words, word starts or None)."""
         ascii_only = fixed.text.isascii()
         marks = fixed.has_marks()
         if marks and COMPAT.search(fixed.text):
@@ -134,28 +207,8 @@ class Normalizer:
                 emoji = self._emoji
                 fixed.apply(rx, lambda m: emoji[m.group()])
                 wide = wide and fixed.is_wide()
-        text, starts, ends = fixed.text, fixed.starts, fixed.ends
-        words, where = split_words(text, latin1=not wide)
-        # Digits and symbols are untouched by lowercasing and folding: the characters known
-        # from before still tell whether leetspeak is possible.
-        obfuscated = (
-            not _HINT_CHARS.isdisjoint(fixed.characters())
-            and _OBFUSCATED_FAST.search(text) is not None
-        )
-        if not obfuscated and not _SPACED_FAST.search(text) and not self._has_repeats(words):
-            return Normalized(original, text, starts, ends), words, where
-        if obfuscated:
-            text, starts, ends = rewrite(text, starts, ends, _HINTED_TOKEN, self._deobfuscate)
-        if _SPACED_ANY.search(text):
-            text, starts, ends = rewrite(
-                text, starts, ends, _SPACED, lambda m: _SPACED_SEP.sub("", m.group())
-            )
-        if text is not fixed.text:  # a masked word may be restored beyond Latin-1
-            words, where = split_words(text)
-        if self._has_repeats(words):
-            text, starts, ends = rewrite(text, starts, ends, _REPEAT, _collapse)
-            words, where = split_words(text)
-        return Normalized(original, text, starts, ends), words, where
+        words, where = split_words(fixed.text, latin1=not wide)
+        return fixed.text, fixed.starts, fixed.ends, words, where
 
     def _has_emoji(self, fixed: Repaired) -> bool:
         if self._emoji_chars is None:

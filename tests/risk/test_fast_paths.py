@@ -159,7 +159,7 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
 def test_a_warmed_engine_has_every_pattern_compiled_and_assesses_the_same() -> None:
     lazy = load_engine()
     eager = load_engine(eager=True)
-    assert all(rx is not None for rx in eager.rules._compiled)
-    assert not all(rx is not None for rx in lazy.rules._compiled)
+    assert all(rx is not None for rx in eager.rules._scanner._compiled)
+    assert not all(rx is not None for rx in lazy.rules._scanner._compiled)
     for text in _corpus_texts()[:200] or ["Jag orkar inte leva längre", "Tack för hjälpen!"]:
         assert eager.assess(text) == lazy.assess(text)

@@ -1,9 +1,11 @@
 """The native core (bot/risk/_native.pyx) gives the answers of its Python reference.
 
-The gate's plan (the patterns tried, where they may begin, and the context patterns looked
-for on request) and the lexicon's probabilities are compared, float for float, on every
-labelled text and on texts made to reach the corners: no words, stretched letters, text beyond
-Latin-1, and word caches emptied as they fill.
+Normalising (text, offset map, words and where they begin), the gate's plan (the patterns
+tried, where they may begin, and the context patterns looked for on request), the regex
+matches of the live patterns and the lexicon's probabilities are compared, float for float, on
+every labelled text and on texts made to reach the corners: no words, stretched letters,
+leetspeak, spaced letters, emojis, invisible marks, text beyond Latin-1, and word caches emptied
+as they fill.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from bot.risk import HybridEngine, load_engine
 from bot.risk.gate import Gate
 from bot.risk.learned import Lexicon, load_lexicon
 from bot.risk.native import NATIVE_ENV, native_in_use, native_module
-from bot.risk.normalize import Normalizer, word_starts
+from bot.risk.normalize import (
+    _OBFUSCATED_FAST,
+    _REPEAT,
+    _SPACED_FAST,
+    OBFUSCATED,
+    SPACED,
+    STRETCHED,
+    Normalizer,
+    word_starts,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORNERS = [
@@ -34,6 +45,12 @@ CORNERS = [
     "Grannens barn blir slagen varje kväll och jag hör skrik",
     "Min socialsekreterare svarar aldrig, ring mig på 070-123 45 67",
     "i d i o t e r allihop, j*vla f4n",
+    "Jag ❤️ er! 😂😂 tuuuusen taaack ssssnälla",
+    "a\u0301ngest, ma\u0308nniskor\u200b och \u00adbindestreck\ufeff",
+    "ＨＥＪ 𝐣𝐚𝐯𝐥𝐚 Ⓐ",
+    "x_y_z a.b.c. 1_a b c i!d |a a| €uro h4h4 1a",
+    "Σ ΟΔΟΣ ﬀ ǈ \t`tab`\r\n\x0b",
+    "&amp; &#229; \\u00e5 sj\u00c3\u00a4lv",
 ]
 
 
@@ -70,6 +87,99 @@ def test_the_native_core_is_built() -> None:
         assert not native_in_use()
         return
     assert native_module() is not None, "bot/risk/_native.pyx was not built: run make install"
+
+
+def _normalized(normalizer: Normalizer, text: str) -> tuple[object, ...]:
+    norm, words, starts = normalizer.normalize_words(text, set(text))
+    if starts is None:
+        starts = word_starts(norm.text)
+    span = [norm.span(i, i + 1) for i in range(len(norm.text))]
+    return norm.text, span, words, starts
+
+
+def test_normalising_gives_what_its_reference_gives(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    native = hybrid.rules._normalizer
+    assert native._core is not None
+    python = pickle.loads(pickle.dumps(native))
+    python._core = None
+    for text in texts:
+        assert _normalized(native, text) == _normalized(python, text), text
+
+
+def test_what_folding_finds_is_what_the_reference_regexes_find(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    core = hybrid.rules._normalizer._core
+    assert core is not None
+    made = ["a.b.c", "x a_b_c y", "_a b c", "ab!", "a b c d", "é.f.g", "a-b-c1", "€a", "9a"]
+    for text in texts + made + ["aaa", "zzz", "zz", "öö", "a!", "!a", "a|b"]:
+        folded = core.fold(text)
+        if folded is None:
+            continue
+        out, marks = folded[0], folded[5]
+        assert bool(marks & STRETCHED) == bool(_REPEAT.search(out)), text
+        assert bool(marks & OBFUSCATED) == bool(_OBFUSCATED_FAST.search(out)), text
+        assert bool(marks & SPACED) == bool(_SPACED_FAST.search(out)), text
+
+
+def test_folding_leaves_to_python_what_it_does_not_do(hybrid: HybridEngine) -> None:
+    core = hybrid.rules._normalizer._core
+    assert core is not None
+    assert core.fold("ＨＥＪ") is None  # look-alike letters
+    assert core.fold("İ") is None  # "i̇" when lowercased: two characters
+    ascii_only = ("hej sven\t`x`", None, None, ["hej", "sven", "x"], [0, 4, 10], 0)
+    assert core.fold("Hej SVEN\t`x`") == ascii_only  # only lowercased, tab and ` kept
+    text, starts, ends, words, where, _ = core.fold("Å\ufe0f😂")
+    assert text.startswith("a ") and words[0] == "a" and where[0] == 0
+    assert starts is not None and ends is not None
+    assert (starts[0], ends[0]) == (0, 1) and (starts[-1], ends[-1]) == (2, 3)
+    with pytest.raises(ValueError, match="one start and end"):
+        core.collapse("aa", [0], [1])
+    native = native_module()
+    assert native is not None
+    with pytest.raises(ValueError, match="one character"):
+        native.NormCore("", {"ab": " x "})
+
+
+def test_the_scan_finds_the_matches_of_its_reference(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    rules = hybrid.rules
+    scanner = rules._scanner
+    assert scanner._core is not None
+    for text in texts:
+        norm, words, starts = rules._normalizer.normalize_words(text)
+        if starts is None:
+            starts = word_starts(norm.text)
+        plan = rules._gate.plan(words)
+        native = scanner.scan(plan, norm.text, text, starts)
+        python = scanner.python_scan(plan, norm.text, text, starts)
+        assert [(k, [m.span() for m in ms]) for k, ms in native] == [
+            (k, [m.span() for m in ms]) for k, ms in python
+        ], text
+
+
+def test_a_scan_takes_a_native_plan_with_one_start_per_word(hybrid: HybridEngine) -> None:
+    native = native_module()
+    assert native is not None
+    rules = hybrid.rules
+    core = rules._scanner._core
+    assert core is not None
+    words = ["grannens", "barn", "blir", "slagen"]
+    plan = rules._gate.plan(words)
+    with pytest.raises(ValueError, match="word starts"):
+        core.scan(plan, "grannens barn blir slagen", "", [0])
+    with pytest.raises(TypeError):
+        core.scan(native.NativePlan(), "", "", [])
+    with pytest.raises(TypeError):
+        core.scan(rules._gate.python_plan(words), "", "", [0, 9, 14, 19])
+    other = native.ScanCore(b"\0", [None], [None], lambda k: None)
+    with pytest.raises(ValueError, match="another set of patterns"):
+        other.scan(plan, "grannens barn blir slagen", "", [0, 9, 14, 19])
+    with pytest.raises(ValueError, match="one flag"):
+        native.ScanCore(b"\0\0", [None], [None], lambda k: None)
 
 
 def _compare_plans(gate: Gate, normalizer: Normalizer, text: str, context: range) -> None:
@@ -138,7 +248,8 @@ def test_turned_off_the_engine_runs_its_python_reference_with_the_same_answers(
     monkeypatch.setenv(NATIVE_ENV, "off")
     monkeypatch.setenv("SOMEVAKTEN_RISK_CACHE", "off")
     python = load_engine()
-    assert python.rules._gate._core is None
+    assert python.rules._gate._core is None and python.rules._scanner._core is None
+    assert python.rules._normalizer._core is None
     assert python.lexicon is not None and python.lexicon._core is None
     for text in random.Random(5).sample(texts, 1500) + CORNERS:
         assert python.assess(text) == hybrid.assess(text), text
@@ -149,6 +260,14 @@ def test_an_unpickled_gate_rebuilds_its_core(hybrid: HybridEngine) -> None:
     assert gate._core is not None and gate._core is not hybrid.rules._gate._core
     words = ["grannens", "barn", "blir", "slagen"]
     assert gate.plan(words).live == gate.python_plan(words).live
+
+
+def test_an_unpickled_engine_rebuilds_every_core(hybrid: HybridEngine) -> None:
+    rules = pickle.loads(pickle.dumps(hybrid.rules))
+    for part in (rules._gate, rules._scanner, rules._normalizer):
+        assert part._core is not None
+    text = "Grannens barn blir slagen varje kväll 😢 och jag hör skriiiik"
+    assert rules.assess(text) == hybrid.rules.assess(text)
 
 
 def test_threads_sharing_an_engine_get_the_answers_of_one(

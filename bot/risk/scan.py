@@ -1,0 +1,114 @@
+"""Matching's first step: the regex matches of the gate's live patterns in one text.
+
+What the matches mean (negation, required context, spans in the original) is the engine's
+second step. This step is a loop of regex calls, one per pattern and candidate word, so the
+native core (bot.risk.native) runs it without the interpreter's overhead per call; this module
+holds the reference in Python and the per-pattern tables both read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+
+from bot.risk.compiled import CompiledPattern
+from bot.risk.gate import Plan, TextPlan
+from bot.risk.native import native_module
+
+if TYPE_CHECKING:
+    from bot.risk._native import NativePlan, ScanCore
+
+# Per live pattern that matched: its index and its matches, in the order they were found.
+Found = list[tuple[int, list[re.Match[str]]]]
+
+# How a pattern is tried (bits of the core's flag per pattern).
+ON_ORIGINAL, SEARCHED, OVERLAPPING = 1, 2, 4
+
+
+class Scanner:
+    """Tries the live patterns of a plan: a regex search for patterns whose first word is
+    unknown, and anchored matches at the words where the others may begin."""
+
+    def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
+        self._patterns = list(patterns)
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(self._patterns)
+        self._core = self._native_core()
+
+    def _native_core(self) -> ScanCore | None:
+        """The native core's copy of the flags, or None (see bot.risk.native)."""
+        native = native_module()
+        if native is None:
+            return None
+        flags = bytes(
+            ON_ORIGINAL * p.on_original + SEARCHED * p.searched + OVERLAPPING * p.anchor_first
+            for p in self._patterns
+        )
+        prefilters = [p.prefilter for p in self._patterns]
+        core: ScanCore = native.ScanCore(flags, prefilters, self._compiled, self.compiled)
+        return core
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_core": None}  # rebuilt around the unpickled lists
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._core = self._native_core()
+
+    def compiled(self, k: int) -> re.Pattern[str]:
+        """Pattern k's regex, compiled on first use."""
+        rx = self._compiled[k]
+        if rx is None:
+            rx = self._compiled[k] = self._patterns[k].compiled()
+        return rx
+
+    def warm(self) -> None:
+        """Compile every pattern now."""
+        for k in range(len(self._patterns)):
+            self.compiled(k)
+
+    def scan(self, plan: TextPlan, text: str, original: str, starts: list[int]) -> Found:
+        """The live patterns' matches: over the original text for patterns written for it,
+        else over the normalised `text`, whose words begin at `starts`."""
+        if self._core is not None and not isinstance(plan, Plan):
+            return self._core.scan(cast("NativePlan", plan), text, original, starts)
+        return self.python_scan(plan, text, original, starts)
+
+    def python_scan(self, plan: TextPlan, text: str, original: str, starts: list[int]) -> Found:
+        """scan() in Python: the reference for the native core."""
+        at = plan.positions(starts)
+        found: Found = []
+        for k in plan.live:
+            pattern = self._patterns[k]
+            where_text = original if pattern.on_original else text
+            if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
+                continue
+            rx = self.compiled(k)
+            if pattern.on_original or pattern.searched:
+                matches = list(rx.finditer(where_text))
+            else:
+                where = at.get(k)
+                if where is None:
+                    continue
+                matches = matches_at(rx, text, where, pattern.anchor_first)
+            if matches:
+                found.append((k, matches))
+        return found
+
+
+def matches_at(
+    rx: re.Pattern[str], text: str, positions: list[int], overlapping: bool
+) -> list[re.Match[str]]:
+    """Matches beginning at the given word starts: all of them, or left to right without
+    overlap as re.finditer finds them (a match can begin nowhere else)."""
+    out = []
+    free = 0
+    for pos in positions:
+        if pos < free:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            out.append(m)
+            if not overlapping:
+                free = m.end()
+    return out
