@@ -11,7 +11,7 @@ allocated per call, so threads may share one engine.
 
 cimport cython
 from cpython.dict cimport PyDict_GetItem
-from cpython.unicode cimport Py_UNICODE_ISALNUM
+from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE
 from cpython.ref cimport PyObject
 from libc.math cimport exp
 from libc.stdint cimport uint64_t
@@ -570,6 +570,51 @@ cdef class NativePlan:
             free(live)
 
 
+cdef Py_ssize_t _sentences(str text, list starts, int* sentence_of) except -1:
+    """Number each word (beginning at `starts`) by its sentence, as the rule language's
+    separators see them (bot.risk.patterns.SEP): a sentence ends at a line break, and at a ".",
+    "!" or "?" followed by a space or the end, unless the "." is one of several in a row.
+    Returns the number of sentences."""
+    cdef Py_ssize_t n = len(text), n_words = len(starts), i, c, start, previous = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef int sentence = 0
+    cdef Py_UCS4 ch
+    for i in range(n_words):
+        start = starts[i]
+        if not previous <= start < n or (i and start == previous):
+            raise ValueError(f"word start {start} out of order or beyond the text")
+        if i:
+            c = previous
+            while c < start and _word_char(PyUnicode_READ(kind, data, c)):
+                c += 1  # the end of the word before
+            while c < start:
+                ch = PyUnicode_READ(kind, data, c)
+                if ch == 10 or (
+                    (ch == 33 or ch == 63 or ch == 46)
+                    and (c + 1 == n or Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, c + 1)))
+                    and not (ch == 46 and c > 0 and PyUnicode_READ(kind, data, c - 1) == 46)
+                ):
+                    sentence += 1
+                    break
+                c += 1
+        sentence_of[i] = sentence
+        previous = start
+    return sentence + 1
+
+
+def sentence_numbers(str text, list starts):
+    """The sentence of each word (as ScanCore.scan numbers them): for tests and review."""
+    cdef int* sentence_of = <int*> malloc(max(len(starts), 1) * sizeof(int))
+    if sentence_of == NULL:
+        raise MemoryError()
+    try:
+        _sentences(text, starts, sentence_of)
+        return [sentence_of[i] for i in range(len(starts))]
+    finally:
+        free(sentence_of)
+
+
 cdef int _ascending(const void* a, const void* b) noexcept nogil:
     cdef long long x = (<const long long*> a)[0]
     cdef long long y = (<const long long*> b)[0]
@@ -598,7 +643,9 @@ cdef class ScanCore:
     def scan(self, NativePlan plan, str text, str original, list starts):
         """Per live pattern that matches, (its index, its matches): searched over the original
         text (flag 1) or the normalised text (flag 2), else matched at the words where the plan
-        lets it begin, every one of them (flag 4) or left to right without overlap."""
+        lets it begin, every one of them (flag 4) or left to right without overlap. A pattern
+        of the rule language (flag 8) is not tried at a word whose sentence lacks a word it
+        needs: its separators never cross the end of a sentence."""
         if plan is None or plan.gate is None:
             raise TypeError("a NativePlan comes from GateCore.plan")
         cdef GateCore gate = plan.gate
@@ -609,8 +656,9 @@ cdef class ScanCore:
             raise ValueError("the plan is for another set of patterns")
         cdef const unsigned char* flag = self.flags
         cdef unsigned char* state = plan.state
-        cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free
-        cdef int k, v, f
+        cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free, m
+        cdef int k, v, f, sentence = -1
+        cdef bint whole
         cdef _Word entry
         cdef list found = []
         cdef list matches
@@ -618,16 +666,42 @@ cdef class ScanCore:
             total += (<_Word> plan.entries[i]).n_firsts
         # (pattern, word) pairs, sorted: each live pattern's words are then one ascending run.
         cdef long long* pairs = <long long*> malloc(max(total, 1) * sizeof(long long))
-        if pairs == NULL:
+        cdef int* sentence_of = <int*> malloc(max(n_words, 1) * sizeof(int))
+        cdef int* seen = NULL  # per needed word: 1 + the last sentence found to have it
+        if pairs == NULL or sentence_of == NULL:
+            free(pairs)
+            free(sentence_of)
             raise MemoryError()
         try:
+            if _sentences(text, starts, sentence_of) > 1:
+                seen = <int*> calloc(max(gate.n_needs, 1), sizeof(int))
+                if seen == NULL:
+                    raise MemoryError()
             for i in range(n_words):
+                if seen != NULL and sentence_of[i] != sentence:
+                    # A pattern of words matches within one sentence: note what this one has.
+                    sentence = sentence_of[i]
+                    j = i
+                    while j < n_words and sentence_of[j] == sentence:
+                        entry = <_Word> plan.entries[j]
+                        for m in range(entry.n_needs):
+                            seen[entry.needs[m]] = sentence + 1
+                        j += 1
                 entry = <_Word> plan.entries[i]
                 for j in range(entry.n_firsts):
                     v = entry.firsts[j]
-                    if state[v] == 1:
-                        pairs[n] = ((<long long> gate.owner[v]) << 32) | i
-                        n += 1
+                    if state[v] != 1:
+                        continue
+                    if seen != NULL and flag[gate.owner[v]] & 8:
+                        whole = True
+                        for m in range(gate.need_start[v], gate.need_start[v + 1]):
+                            if seen[gate.need_ids[m]] != sentence + 1:
+                                whole = False
+                                break
+                        if not whole:
+                            continue
+                    pairs[n] = ((<long long> gate.owner[v]) << 32) | i
+                    n += 1
             qsort(pairs, n, sizeof(long long), _ascending)
             for k in plan.live:
                 if not 0 <= k < self.n_patterns:
@@ -663,17 +737,19 @@ cdef class ScanCore:
                         pos = starts[i]
                         if pos < next_free:
                             continue
-                        m = match(text, pos)
-                        if m is not None:
-                            matches.append(m)
+                        hit = match(text, pos)
+                        if hit is not None:
+                            matches.append(hit)
                             if not f & 4:
-                                next_free = m.end()
+                                next_free = hit.end()
                 p = q
                 if matches:
                     found.append((k, matches))
             return found
         finally:
             free(pairs)
+            free(sentence_of)
+            free(seen)
 
 
 cdef class _Rows:

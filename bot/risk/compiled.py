@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.risk.anchors import Variant, hint_cue, leading_alts, variants
-from bot.risk.patterns import PatternError, Seq, parse_alt, parse_seq, seq_regex
+from bot.risk.patterns import NONWORD, PatternError, Seq, parse_alt, parse_seq, seq_regex
 from bot.risk.rawregex import first_words, required_chars
 
 # A raw regex may start with "(?#ord|*ord)": words one of which must occur before it is tried.
@@ -65,6 +65,9 @@ class CompiledPattern:
     searched: bool = False
     # A character class every match has one of (only for raw regexes with a rare one).
     prefilter: re.Pattern[str] | None = None
+    # Every match lies within one sentence: a pattern of the rule language whose word forms
+    # are single runs of letters ("e-post" may span ". ", its parts joined by \W*).
+    one_sentence: bool = False
 
     def compiled(self) -> re.Pattern[str]:
         """The compiled regex."""
@@ -144,4 +147,15 @@ def compile_pattern(
         regex,
         anchor_first=leading_alts(seq) is not None,
         variants=tuple(variants(seq, common)),
+        one_sentence=_single_runs(seq),
+    )
+
+
+def _single_runs(seq: Seq) -> bool:
+    """Whether every word form of the sequence is one run of letters (no "e-post")."""
+    return all(
+        not NONWORD.search(node.word.literal)
+        if node.word is not None
+        else all(_single_runs(option) for option in node.options)
+        for node in seq
     )

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 Found = list[tuple[int, list[re.Match[str]]]]
 
 # How a pattern is tried (bits of the core's flag per pattern).
-ON_ORIGINAL, SEARCHED, OVERLAPPING = 1, 2, 4
+ON_ORIGINAL, SEARCHED, OVERLAPPING, IN_A_SENTENCE = 1, 2, 4, 8
 
 
 class Scanner:
@@ -41,7 +41,10 @@ class Scanner:
         if native is None:
             return None
         flags = bytes(
-            ON_ORIGINAL * p.on_original + SEARCHED * p.searched + OVERLAPPING * p.anchor_first
+            ON_ORIGINAL * p.on_original
+            + SEARCHED * p.searched
+            + OVERLAPPING * p.anchor_first
+            + IN_A_SENTENCE * p.one_sentence
             for p in self._patterns
         )
         prefilters = [p.prefilter for p in self._patterns]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import pickle
 import random
+import re
 import threading
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from bot.risk.normalize import (
     Normalizer,
     word_starts,
 )
+from bot.risk.patterns import SEP
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORNERS = [
@@ -159,6 +161,31 @@ def test_the_scan_finds_the_matches_of_its_reference(
         assert [(k, [m.span() for m in ms]) for k, ms in native] == [
             (k, [m.span() for m in ms]) for k, ms in python
         ], text
+
+
+def test_sentences_end_where_the_rule_language_cannot_cross(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    """The scan skips a word whose sentence lacks a word the pattern needs; a sentence ends
+    exactly where the separator of the rule language (SEP) cannot reach the next word."""
+    native = native_module()
+    assert native is not None
+    separator = re.compile(SEP)
+    made = ["Hon slog. Barnet grät", "Nej!! Ja?! Okej... bra.. bra.", "e. coli\noch mer. ", "a . b"]
+    for original in texts + made:
+        norm, words, starts = hybrid.rules._normalizer.normalize_words(original)
+        text = norm.text
+        if starts is None:
+            starts = word_starts(text)
+        numbers = native.sentence_numbers(text, starts)
+        for i in range(1, len(words)):
+            gap = separator.match(text, starts[i - 1] + len(words[i - 1]))
+            crossed = gap is not None and gap.end() == starts[i]
+            assert (numbers[i] == numbers[i - 1]) == crossed, (text, words[i - 1], words[i])
+    with pytest.raises(ValueError, match="out of order"):
+        native.sentence_numbers("ett två", [4, 0])
+    with pytest.raises(ValueError, match="beyond"):
+        native.sentence_numbers("ett", [0, 9])
 
 
 def test_a_scan_takes_a_native_plan_with_one_start_per_word(hybrid: HybridEngine) -> None:
