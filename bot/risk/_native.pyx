@@ -11,7 +11,7 @@ allocated per call, so threads may share one engine.
 
 cimport cython
 from cpython.dict cimport PyDict_GetItem
-from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE
+from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE
 from cpython.ref cimport PyObject
 from libc.math cimport exp
 from libc.stdint cimport uint64_t
@@ -643,7 +643,8 @@ cdef class ScanCore:
     def scan(self, NativePlan plan, str text, str original, list starts):
         """Per live pattern that matches, (its index, its matches): searched over the original
         text (flag 1) or the normalised text (flag 2), else matched at the words where the plan
-        lets it begin, every one of them (flag 4) or left to right without overlap. A pattern
+        lets it begin, every one of them (flag 4) or left to right without overlap, or at the
+        words that begin with a digit, left to right (flag 16). A pattern
         of the rule language (flag 8) is not tried at a word whose sentence lacks a word it
         needs: its separators never cross the end of a sentence."""
         if plan is None or plan.gate is None:
@@ -659,6 +660,8 @@ cdef class ScanCore:
         cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free, m
         cdef int k, v, f, sentence = -1
         cdef bint whole
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
         cdef _Word entry
         cdef list found = []
         cdef list matches
@@ -713,7 +716,7 @@ cdef class ScanCore:
                     q += 1
                 f = flag[k]
                 where = original if f & 1 else text
-                if not f & 3 and p == q:
+                if not f & 19 and p == q:
                     continue
                 prefilter = self.prefilters[k]
                 if prefilter is not None and prefilter.search(where) is None:
@@ -724,6 +727,20 @@ cdef class ScanCore:
                     rx = self.compile(k)
                 if f & 3:
                     matches = list(rx.finditer(where))
+                elif f & 16:
+                    matches = []
+                    match = rx.match
+                    next_free = 0
+                    for i in range(n_words):
+                        pos = starts[i]
+                        if pos < next_free:
+                            continue
+                        if not Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, pos)):
+                            continue
+                        hit = match(text, pos)
+                        if hit is not None:
+                            matches.append(hit)
+                            next_free = hit.end()
                 else:
                     matches = []
                     match = rx.match

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.risk.anchors import Variant, hint_cue, leading_alts, variants
 from bot.risk.patterns import NONWORD, PatternError, Seq, parse_alt, parse_seq, seq_regex
-from bot.risk.rawregex import first_words, required_chars
+from bot.risk.rawregex import begins_with_digit, first_words, required_chars
 
 # A raw regex may start with "(?#ord|*ord)": words one of which must occur before it is tried.
 _HINT = re.compile(r"\(\?#([^)]*)\)")
@@ -63,6 +63,9 @@ class CompiledPattern:
     variants: tuple[Variant, ...] = (((), (), False),)
     # Searched for with finditer (a raw regex whose first word is not known).
     searched: bool = False
+    # A searched regex whose matches begin at a word starting with a digit ("\\b\\d+ kr"):
+    # matched at those words only, left to right.
+    digit_led: bool = False
     # A character class every match has one of (only for raw regexes with a rare one).
     prefilter: re.Pattern[str] | None = None
     # Every match lies within one sentence: a pattern of the rule language whose word forms
@@ -92,6 +95,7 @@ def _raw(source: str, rx: re.Pattern[str], *, on_original: bool) -> CompiledPatt
         raw=True,
         variants=((first or (), tuple(needs), False),),
         searched=not first,
+        digit_led=not first and not on_original and begins_with_digit(body),
         prefilter=required_chars(body),
     )
 

@@ -45,6 +45,39 @@ def first_words(source: str) -> tuple[Cue, ...] | None:
     return tuple(dict.fromkeys(c for c in cues if c is not None))
 
 
+def begins_with_digit(source: str) -> bool:
+    """Whether every match begins at a word whose first character is a digit (the regex
+    starts "\\b" and a digit), so that it need only be tried at such words."""
+    items = _parse(source)
+    if items is None:
+        return False
+    items = list(items)
+    i, boundary = 0, False
+    while i < len(items) and items[i][0] in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        boundary = boundary or items[i] == (_c.AT, _c.AT_BOUNDARY)
+        i += 1
+    return boundary and i < len(items) and _digit(items[i])
+
+
+def _digit(item: Any) -> bool:
+    """Whether the item matches a digit first (\\d, [0-9], 7, \\d+, (\\d...))."""
+    op, av = item
+    if op is _c.LITERAL:
+        return chr(av).isdecimal()
+    if op is _c.IN:
+        return bool(av) and all(
+            (o is _c.CATEGORY and a is _c.CATEGORY_DIGIT)
+            or (o is _c.LITERAL and chr(a).isdecimal())
+            or (o is _c.RANGE and all(chr(c).isdecimal() for c in a))
+            for o, a in av
+        )
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        return av[0] >= 1 and bool(av[2]) and _digit(av[2][0])
+    if op is _c.SUBPATTERN:
+        return bool(av[3]) and _digit(av[3][0])
+    return False
+
+
 def _heads(items: list[Any], limit: int = 256) -> list[tuple[str, Any]]:
     """The literal runs a match can begin with (alternatives expanded), each with the
     item that follows it (None at the end)."""

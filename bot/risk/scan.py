@@ -23,12 +23,13 @@ if TYPE_CHECKING:
 Found = list[tuple[int, list[re.Match[str]]]]
 
 # How a pattern is tried (bits of the core's flag per pattern).
-ON_ORIGINAL, SEARCHED, OVERLAPPING, IN_A_SENTENCE = 1, 2, 4, 8
+ON_ORIGINAL, SEARCHED, OVERLAPPING, IN_A_SENTENCE, DIGIT_LED = 1, 2, 4, 8, 16
 
 
 class Scanner:
     """Tries the live patterns of a plan: a regex search for patterns whose first word is
-    unknown, and anchored matches at the words where the others may begin."""
+    unknown, and anchored matches at the words where the others may begin (or, for a regex
+    that begins with a number, at the words that do)."""
 
     def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
         self._patterns = list(patterns)
@@ -42,9 +43,10 @@ class Scanner:
             return None
         flags = bytes(
             ON_ORIGINAL * p.on_original
-            + SEARCHED * p.searched
+            + SEARCHED * (p.searched and not p.digit_led)
             + OVERLAPPING * p.anchor_first
             + IN_A_SENTENCE * p.one_sentence
+            + DIGIT_LED * p.digit_led
             for p in self._patterns
         )
         prefilters = [p.prefilter for p in self._patterns]
@@ -87,7 +89,10 @@ class Scanner:
             if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
                 continue
             rx = self.compiled(k)
-            if pattern.on_original or pattern.searched:
+            if pattern.digit_led:
+                digits = [s for s in starts if text[s].isdecimal()]
+                matches = matches_at(rx, text, digits, overlapping=False)
+            elif pattern.on_original or pattern.searched:
                 matches = list(rx.finditer(where_text))
             else:
                 where = at.get(k)

@@ -18,7 +18,7 @@ from bot.risk import DEFAULT_RULES_DIR, load_engine, normalize, pii
 from bot.risk.engine import RiskEngine
 from bot.risk.normalize import WORDS, split_words, word_starts
 from bot.risk.patterns import parse_seq, seq_regex
-from bot.risk.rawregex import first_words, required_chars
+from bot.risk.rawregex import begins_with_digit, first_words, required_chars
 from bot.risk.ruleset import load_ruleset
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -116,6 +116,26 @@ def test_raw_regex_cues() -> None:
     assert required_chars(r"(?i:\bJUST NU\b)") is None
 
 
+def test_a_regex_that_begins_with_a_number_is_tried_at_words_that_do() -> None:
+    for source in [r"\b\d+ kr", r"(?#kr)\b\d{1,3} ?kr", r"\b[0-9]+", r"\b(\d+) dagar", r"\b7 av"]:
+        assert begins_with_digit(source), source
+    for source in [r"\d+ kr", r"\b\d* kr", r"\b(?:upp|\d+) kr", r"\b[\d.]+", r"\bkl \d"]:
+        assert not begins_with_digit(source), source
+    rules = RiskEngine(load_ruleset(DEFAULT_RULES_DIR))
+    scanner = rules._scanner
+    k = next(k for k, p in enumerate(rules._patterns) if p.digit_led and "kr" in p.source)
+    pattern = rules._patterns[k]
+    # Unicode digits are digits to \d: a word beginning with one is tried too.
+    for text in ["det kostar 500 kr", "١٠٠ kr ville han ha", "a500 kr", "kr 500"]:
+        words, where = split_words(text)
+        starts = where if where is not None else word_starts(text)
+        plan = rules._gate.plan(words)
+        assert k in plan.live, text
+        found = dict(scanner.scan(plan, text, text, starts))
+        expected = [m.span() for m in pattern.compiled().finditer(text)]
+        assert [m.span() for m in found.get(k, [])] == expected, text
+
+
 @pytest.fixture(scope="module")
 def rules() -> RiskEngine:
     return RiskEngine(load_ruleset(DEFAULT_RULES_DIR))
@@ -154,6 +174,9 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
             if not pattern.searched and not pattern.on_original:
                 for m in matches:
                     assert (m.start(), k) in begins, (pattern.source, original)
+            if pattern.digit_led:
+                for m in matches:
+                    assert m.start() in starts and text[m.start()].isdecimal(), pattern.source
 
 
 def test_a_warmed_engine_has_every_pattern_compiled_and_assesses_the_same() -> None:
