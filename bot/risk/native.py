@@ -1,8 +1,10 @@
-"""The optional native core (bot/risk/_native.pyx): the gate's plan and the lexicon's sums in C.
+"""The optional native core (bot/risk/_native.pyx): the risk engine's inner loops in C.
 
-It is built at install when a C compiler is there; without it, or with
+Normalising's common path, the gate's plan, the regex calls that try the live patterns and the
+lexicon's sums. It is built at install when a C compiler is there; without it, or with
 SOMEVAKTEN_RISK_NATIVE=off (to compare or to debug), the engine runs the Python reference in
-bot.risk.gate and bot.risk.learned, which gives the same answers.
+bot.risk.normalize, bot.risk.gate, bot.risk.scan and bot.risk.learned, which gives the same
+answers.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def _built() -> ModuleType | None:
     except ImportError as exc:
         log.warning(
             "the risk engine's native core is not built (%s): running its Python reference, "
-            "a little over half the speed; a C compiler at install builds it",
+            "about half the speed; a C compiler at install builds it",
             exc,
         )
         return None
