@@ -285,8 +285,12 @@ cdef class NormCore:
         spans the whole run in the original."""
         cdef Py_ssize_t n = len(text), i = 0, j, keep, k
         cdef Py_UCS4 c
-        if starts is not None and (len(starts) != n or len(ends) != n):
-            raise ValueError("one start and end per character")
+        if (starts is None) != (ends is None):
+            raise ValueError("starts and ends come together")
+        if starts is not None:
+            starts, ends = tuple(starts), tuple(ends)  # read below, and not changed meanwhile
+            if len(starts) != n or len(ends) != n:
+                raise ValueError("one start and end per character")
         cdef _Text out = _Text(n)
         cdef Py_ssize_t* first = <Py_ssize_t*> malloc(max(n, 1) * sizeof(Py_ssize_t))
         cdef Py_ssize_t* last = <Py_ssize_t*> malloc(max(n, 1) * sizeof(Py_ssize_t))
@@ -500,8 +504,9 @@ cdef class NativePlan:
         """Per live pattern, the ascending offsets (`starts` of the words) where it may begin."""
         if self.gate is None:
             raise TypeError("a NativePlan comes from GateCore.plan")
-        if len(starts) != len(self.entries):
-            raise ValueError(f"{len(starts)} word starts for {len(self.entries)} words")
+        cdef tuple values = tuple(starts)  # comparing offsets may run Python code
+        if len(values) != len(self.entries):
+            raise ValueError(f"{len(values)} word starts for {len(self.entries)} words")
         cdef dict at = {}
         cdef int i, j, v, k
         cdef _Word entry
@@ -510,7 +515,7 @@ cdef class NativePlan:
         cdef unsigned char* state = self.state
         for i in range(len(self.entries)):
             entry = <_Word> self.entries[i]
-            pos = starts[i]
+            pos = values[i]
             for j in range(entry.n_firsts):
                 v = entry.firsts[j]
                 if state[v] != 1:
@@ -570,25 +575,42 @@ cdef class NativePlan:
             free(live)
 
 
-cdef Py_ssize_t _sentences(str text, list starts, int* sentence_of) except -1:
-    """Number each word (beginning at `starts`) by its sentence, as the rule language's
-    separators see them (bot.risk.patterns.SEP): a sentence ends at a line break, and at a ".",
-    "!" or "?" followed by a space or the end, unless the "." is one of several in a row.
-    Returns the number of sentences."""
-    cdef Py_ssize_t n = len(text), n_words = len(starts), i, c, start, previous = 0
+cdef Py_ssize_t* _word_starts(str text, object starts, Py_ssize_t* size) except NULL:
+    """A malloc'd copy of the word starts, checked once: ascending, each inside the text. The
+    copy is what is read afterwards (the list may change while regexes run)."""
+    cdef tuple values = tuple(starts)
+    cdef Py_ssize_t n = len(values), n_text = len(text), i
+    cdef Py_ssize_t* out = <Py_ssize_t*> malloc(max(n, 1) * sizeof(Py_ssize_t))
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            out[i] = values[i]
+            if not 0 <= out[i] < n_text or (i and out[i] <= out[i - 1]):
+                raise ValueError(f"word start {values[i]} out of order or beyond the text")
+    except BaseException:
+        free(out)
+        raise
+    size[0] = n
+    return out
+
+
+cdef int _sentences(str text, const Py_ssize_t* starts, Py_ssize_t n_words, int* sentence_of):
+    """Number each word (beginning at `starts`, checked) by its sentence, as the rule
+    language's separators see them (bot.risk.patterns.SEP): a sentence ends at a line break,
+    and at a ".", "!" or "?" followed by a space or the end, unless the "." is one of several in
+    a row. Returns the number of sentences."""
+    cdef Py_ssize_t n = len(text), i, c
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef int sentence = 0
     cdef Py_UCS4 ch
     for i in range(n_words):
-        start = starts[i]
-        if not previous <= start < n or (i and start == previous):
-            raise ValueError(f"word start {start} out of order or beyond the text")
         if i:
-            c = previous
-            while c < start and _word_char(PyUnicode_READ(kind, data, c)):
+            c = starts[i - 1]
+            while c < starts[i] and _word_char(PyUnicode_READ(kind, data, c)):
                 c += 1  # the end of the word before
-            while c < start:
+            while c < starts[i]:
                 ch = PyUnicode_READ(kind, data, c)
                 if ch == 10 or (
                     (ch == 33 or ch == 63 or ch == 46)
@@ -599,19 +621,21 @@ cdef Py_ssize_t _sentences(str text, list starts, int* sentence_of) except -1:
                     break
                 c += 1
         sentence_of[i] = sentence
-        previous = start
     return sentence + 1
 
 
 def sentence_numbers(str text, list starts):
     """The sentence of each word (as ScanCore.scan numbers them): for tests and review."""
-    cdef int* sentence_of = <int*> malloc(max(len(starts), 1) * sizeof(int))
-    if sentence_of == NULL:
-        raise MemoryError()
+    cdef Py_ssize_t n, i
+    cdef Py_ssize_t* at = _word_starts(text, starts, &n)
+    cdef int* sentence_of = <int*> malloc(max(n, 1) * sizeof(int))
     try:
-        _sentences(text, starts, sentence_of)
-        return [sentence_of[i] for i in range(len(starts))]
+        if sentence_of == NULL:
+            raise MemoryError()
+        _sentences(text, at, n, sentence_of)
+        return [sentence_of[i] for i in range(n)]
     finally:
+        free(at)
         free(sentence_of)
 
 
@@ -627,16 +651,19 @@ cdef class ScanCore:
 
     cdef bytes flags
     cdef Py_ssize_t n_patterns
-    cdef list prefilters
+    cdef tuple prefilters
     cdef list regexes
     cdef object compile
 
     def __init__(self, bytes flags, list prefilters, list compiled, object compile):
+        if self.flags is not None:
+            raise TypeError("a ScanCore is initialised once")
         if len(prefilters) != len(flags) or len(compiled) != len(flags):
             raise ValueError("one flag, prefilter and regex slot per pattern")
         self.flags = flags
         self.n_patterns = len(flags)
-        self.prefilters = prefilters
+        self.prefilters = tuple(prefilters)
+        # Shared with the Scanner, which fills it as regexes are compiled: read with a check.
         self.regexes = compiled
         self.compile = compile
 
@@ -649,13 +676,19 @@ cdef class ScanCore:
         needs: its separators never cross the end of a sentence."""
         if plan is None or plan.gate is None:
             raise TypeError("a NativePlan comes from GateCore.plan")
+        if self.flags is None:
+            raise TypeError("a ScanCore is initialised before use")
         cdef GateCore gate = plan.gate
         cdef Py_ssize_t n_words = len(plan.entries)
         if len(starts) != n_words:
             raise ValueError(f"{len(starts)} word starts for {n_words} words")
         if gate.n_patterns != self.n_patterns:
             raise ValueError("the plan is for another set of patterns")
-        cdef const unsigned char* flag = self.flags
+        cdef bytes flags = self.flags
+        cdef const unsigned char* flag = flags
+        cdef tuple prefilters = self.prefilters
+        cdef list regexes = self.regexes
+        cdef tuple live = tuple(plan.live)
         cdef unsigned char* state = plan.state
         cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free, m
         cdef int k, v, f, sentence = -1
@@ -667,16 +700,21 @@ cdef class ScanCore:
         cdef list matches
         for i in range(n_words):
             total += (<_Word> plan.entries[i]).n_firsts
+        # The starts are copied once: regexes and prefilters run Python code that could change
+        # the list.
+        cdef Py_ssize_t n_starts
+        cdef Py_ssize_t* at = _word_starts(text, starts, &n_starts)
+        if n_starts != n_words:
+            free(at)
+            raise ValueError(f"{n_starts} word starts for {n_words} words")
         # (pattern, word) pairs, sorted: each live pattern's words are then one ascending run.
         cdef long long* pairs = <long long*> malloc(max(total, 1) * sizeof(long long))
         cdef int* sentence_of = <int*> malloc(max(n_words, 1) * sizeof(int))
         cdef int* seen = NULL  # per needed word: 1 + the last sentence found to have it
-        if pairs == NULL or sentence_of == NULL:
-            free(pairs)
-            free(sentence_of)
-            raise MemoryError()
         try:
-            if _sentences(text, starts, sentence_of) > 1:
+            if pairs == NULL or sentence_of == NULL:
+                raise MemoryError()
+            if _sentences(text, at, n_words, sentence_of) > 1:
                 seen = <int*> calloc(max(gate.n_needs, 1), sizeof(int))
                 if seen == NULL:
                     raise MemoryError()
@@ -706,7 +744,7 @@ cdef class ScanCore:
                     pairs[n] = ((<long long> gate.owner[v]) << 32) | i
                     n += 1
             qsort(pairs, n, sizeof(long long), _ascending)
-            for k in plan.live:
+            for k in live:
                 if not 0 <= k < self.n_patterns:
                     raise IndexError(f"pattern {k} out of range")
                 while p < n and (pairs[p] >> 32) < k:
@@ -718,11 +756,13 @@ cdef class ScanCore:
                 where = original if f & 1 else text
                 if not f & 19 and p == q:
                     continue
-                prefilter = self.prefilters[k]
+                prefilter = prefilters[k]
                 if prefilter is not None and prefilter.search(where) is None:
                     p = q
                     continue
-                rx = self.regexes[k]
+                if k >= len(regexes):
+                    raise IndexError(f"no regex slot for pattern {k}")
+                rx = regexes[k]
                 if rx is None:
                     rx = self.compile(k)
                 if f & 3:
@@ -732,7 +772,7 @@ cdef class ScanCore:
                     match = rx.match
                     next_free = 0
                     for i in range(n_words):
-                        pos = starts[i]
+                        pos = at[i]
                         if pos < next_free:
                             continue
                         if not Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, pos)):
@@ -751,7 +791,7 @@ cdef class ScanCore:
                         if i == last:  # another variant of k beginning at this word
                             continue
                         last = i
-                        pos = starts[i]
+                        pos = at[i]
                         if pos < next_free:
                             continue
                         hit = match(text, pos)
@@ -764,6 +804,7 @@ cdef class ScanCore:
                     found.append((k, matches))
             return found
         finally:
+            free(at)
             free(pairs)
             free(sentence_of)
             free(seen)

@@ -49,7 +49,7 @@ def begins_with_digit(source: str) -> bool:
     """Whether every match begins at a word whose first character is a digit (the regex
     starts "\\b" and a digit), so that it need only be tried at such words."""
     items = _parse(source)
-    if items is None:
+    if items is None or items.state.flags & re.ASCII:  # then \b lies inside "ж5" too
         return False
     items = list(items)
     i, boundary = 0, False
@@ -68,7 +68,7 @@ def _digit(item: Any) -> bool:
         return bool(av) and all(
             (o is _c.CATEGORY and a is _c.CATEGORY_DIGIT)
             or (o is _c.LITERAL and chr(a).isdecimal())
-            or (o is _c.RANGE and all(chr(c).isdecimal() for c in a))
+            or (o is _c.RANGE and all(chr(c).isdecimal() for c in range(a[0], a[1] + 1)))
             for o, a in av
         )
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):

@@ -121,6 +121,9 @@ def test_a_regex_that_begins_with_a_number_is_tried_at_words_that_do() -> None:
         assert begins_with_digit(source), source
     for source in [r"\d+ kr", r"\b\d* kr", r"\b(?:upp|\d+) kr", r"\b[\d.]+", r"\bkl \d"]:
         assert not begins_with_digit(source), source
+    # A range from 0 to "٩" holds letters too; under (?a), \b lies between "ж" and "5".
+    for source in ["\\b[0-\u0669]+ kr", r"(?a)\b\d+ kr"]:
+        assert not begins_with_digit(source), source
     rules = RiskEngine(load_ruleset(DEFAULT_RULES_DIR))
     scanner = rules._scanner
     k = next(k for k, p in enumerate(rules._patterns) if p.digit_led and "kr" in p.source)

@@ -209,6 +209,39 @@ def test_a_scan_takes_a_native_plan_with_one_start_per_word(hybrid: HybridEngine
         native.ScanCore(b"\0\0", [None], [None], lambda k: None)
 
 
+def test_a_scan_reads_what_it_checked_even_when_python_code_changes_it_meanwhile() -> None:
+    """Prefilters and regexes run Python code in the middle of a scan: the starts are copied
+    once, and the list of regex slots, which the Scanner fills, is read with a check."""
+    native = native_module()
+    assert native is not None
+    digit = re.compile(r"\b\d")
+    gate = native.GateCore([0], [[]], [0], set(), 0, 1, lambda w: (set(), (), ()), 10)
+    plan = gate.plan(["a", "b"])
+    starts = [0, 2]
+
+    class Meddler:
+        def search(self, text: str) -> bool:
+            starts.clear()
+            starts.append(10**12)
+            return True
+
+    core = native.ScanCore(bytes([16]), [Meddler()], [digit], lambda k: digit)
+    assert [(k, [m.span() for m in ms]) for k, ms in core.scan(plan, "a 1", "a 1", starts)] == [
+        (0, [(2, 3)])
+    ]
+    with pytest.raises(TypeError, match="once"):
+        core.__init__(bytes([1, 2]), [None, None], [None, None], lambda k: digit)
+    compiled: list[re.Pattern[str] | None] = [None]
+    shrunk = native.ScanCore(bytes([16]), [None], compiled, lambda k: digit)
+    compiled.clear()
+    with pytest.raises(IndexError, match="no regex slot"):
+        shrunk.scan(plan, "a 1", "a 1", [0, 2])
+    with pytest.raises(ValueError, match="out of order"):
+        native.sentence_numbers("a b c", [0, 2, 2])
+    with pytest.raises(ValueError, match="come together"):
+        native.NormCore("", {}).collapse("aa", None, [0])
+
+
 def _compare_plans(gate: Gate, normalizer: Normalizer, text: str, context: range) -> None:
     norm, words, starts = normalizer.normalize_words(text)
     if starts is None:
