@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.risk.anchors import Cue, cue_cost
 from bot.risk.compiled import CompiledPattern
-from bot.risk.native import native_module
+from bot.risk.native import NativeCoreOwner, native_module
 
 if TYPE_CHECKING:
     from bot.risk._native import GateCore
@@ -88,7 +88,7 @@ class _Cache(dict[str, WordInfo]):
         return info
 
 
-class Gate:
+class Gate(NativeCoreOwner):
     """Maps the words of a normalised text to the patterns to try and where to try them.
 
     Patterns from index `triggered` on are only looked at on request (see starts_of)."""
@@ -161,12 +161,6 @@ class Gate:
         )
         return core
 
-    def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_core": None}  # C arrays are rebuilt, not pickled
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._core = self._native_core()
 
     def plan(self, words: list[str]) -> TextPlan:
         """The patterns that may match the text with these words."""

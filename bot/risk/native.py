@@ -40,6 +40,22 @@ def _built() -> ModuleType | None:
     return _native
 
 
+class NativeCoreOwner:
+    """A part of the engine with a native core in `_core`: pickled without it (C arrays are
+    not picklable) and rebuilt with its _native_core() when unpickled."""
+
+    def _native_core(self) -> object:
+        """The native core for this part, or None."""
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_core": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.__dict__["_core"] = self._native_core()
+
+
 def native_in_use() -> bool:
     """Whether engines built now use the native core."""
     return native_module() is not None

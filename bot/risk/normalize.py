@@ -8,7 +8,7 @@ from itertools import accumulate, compress, count
 from operator import add
 from typing import TYPE_CHECKING
 
-from bot.risk.native import native_module
+from bot.risk.native import NativeCoreOwner, native_module
 from bot.risk.repair import (
     COMBINING,
     COMPAT,
@@ -85,7 +85,7 @@ def _collapse(match: re.Match[str]) -> str:
     return vowel if vowel else match.group(2) * 2
 
 
-class Normalizer:
+class Normalizer(NativeCoreOwner):
     """Lowercase, fold diacritics, map emojis, undo leetspeak/masks/spacing, collapse repeats."""
 
     def __init__(
@@ -114,12 +114,6 @@ class Normalizer:
         core: NormCore = native.NormCore("".join(FOLD_TABLE), self._emoji)
         return core
 
-    def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_core": None}  # C arrays are rebuilt, not pickled
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._core = self._native_core()
 
     def normalize(self, original: str) -> Normalized:
         """Return the normalised form of `original` with its offset map."""
@@ -169,11 +163,6 @@ class Normalizer:
             text, starts, ends = rewrite(text, starts, ends, _REPEAT, _collapse)
             words, where = split_words(text)
         return Normalized(original, text, starts, ends), words, where
-
-    def python_fold(self, original: str) -> tuple[str, list[int] | None, list[int] | None]:
-        """Lowercased, invisible marks removed, folded, emojis as words, in Python: the
-        reference for the native core's fold (after the repairs, which both leave to Python)."""
-        return self._fold(repaired(original))[:3]
 
     def _fold(
         self, fixed: Repaired

@@ -31,14 +31,10 @@ def first_words(source: str) -> tuple[Cue, ...] | None:
     items = _parse(source)
     if items is None or items.state.flags & re.IGNORECASE:
         return None
-    items = list(items)
-    i, boundary = 0, False
-    while i < len(items) and items[i][0] in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-        boundary = boundary or items[i] == (_c.AT, _c.AT_BOUNDARY)
-        i += 1
-    if not boundary or i == len(items):
+    rest = _after_word_boundary(items)
+    if rest is None:
         return None
-    heads = _heads(items[i:])
+    heads = _heads(rest)
     cues = [_word_cue(run, nxt) for run, nxt in heads]
     if not heads or any(c is None for c in cues):
         return None
@@ -49,14 +45,22 @@ def begins_with_digit(source: str) -> bool:
     """Whether every match begins at a word whose first character is a digit (the regex
     starts "\\b" and a digit), so that it need only be tried at such words."""
     items = _parse(source)
-    if items is None or items.state.flags & re.ASCII:  # then \b lies inside "ж5" too
-        return False
+    rest = None if items is None else _after_word_boundary(items)
+    return rest is not None and _digit(rest[0])
+
+
+def _after_word_boundary(items: Any) -> list[Any] | None:
+    """What follows the leading assertions of a parsed regex when they include "\\b" (so a
+    match begins at a word of the text), else None. Under (?a), "\\b" also falls inside a word
+    ("ж5", "жjag"), so it does not count."""
+    if items.state.flags & re.ASCII:
+        return None
     items = list(items)
     i, boundary = 0, False
     while i < len(items) and items[i][0] in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
         boundary = boundary or items[i] == (_c.AT, _c.AT_BOUNDARY)
         i += 1
-    return boundary and i < len(items) and _digit(items[i])
+    return items[i:] if boundary and i < len(items) else None
 
 
 def _digit(item: Any) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from bot.risk.compiled import CompiledPattern
 from bot.risk.gate import Plan, TextPlan
-from bot.risk.native import native_module
+from bot.risk.native import NativeCoreOwner, native_module
 
 if TYPE_CHECKING:
     from bot.risk._native import NativePlan, ScanCore
@@ -26,7 +26,7 @@ Found = list[tuple[int, list[re.Match[str]]]]
 ON_ORIGINAL, SEARCHED, OVERLAPPING, IN_A_SENTENCE, DIGIT_LED = 1, 2, 4, 8, 16
 
 
-class Scanner:
+class Scanner(NativeCoreOwner):
     """Tries the live patterns of a plan: a regex search for patterns whose first word is
     unknown, and anchored matches at the words where the others may begin (or, for a regex
     that begins with a number, at the words that do)."""
@@ -53,12 +53,6 @@ class Scanner:
         core: ScanCore = native.ScanCore(flags, prefilters, self._compiled, self.compiled)
         return core
 
-    def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_core": None}  # rebuilt around the unpickled lists
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._core = self._native_core()
 
     def compiled(self, k: int) -> re.Pattern[str]:
         """Pattern k's regex, compiled on first use."""

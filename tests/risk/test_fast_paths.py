@@ -107,6 +107,7 @@ def test_raw_regex_cues() -> None:
     assert first_words(r"\bklock\w*") == (("<", "klock"),)
     assert first_words(r"^\W*jag") is None
     assert first_words(r"(?i)\bnu\b") is None
+    assert first_words(r"(?a)\bnu\b") is None  # \b would fall inside "жnu"
     rx = required_chars(r"\b(?:från|av)\s+[\"“”](?:polis)")
     assert rx is not None and rx.pattern == "[\"“”]"
     assert required_chars(r"\b(?:barn|unge)\b") is None
