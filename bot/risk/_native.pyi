@@ -10,6 +10,7 @@ class NativePlan:
     live: list[int]
     def positions(self, starts: list[int]) -> dict[int, list[int]]: ...
     def starts_of(self, k: int) -> list[int] | None: ...
+    def needs_met(self, k: int) -> bool: ...
 
 class GateCore:
     def __init__(
@@ -48,6 +49,15 @@ class ScanCore:
     def scan(
         self, plan: NativePlan, text: str, original: str, starts: list[int]
     ) -> list[tuple[int, list[re.Match[str]]]]: ...
+    def any_present(
+        self,
+        ks: tuple[int, ...],
+        plan: NativePlan,
+        text: str,
+        original: str,
+        starts: list[int],
+        present: dict[int, bool],
+    ) -> bool: ...
 
 Folded = tuple[str, list[int] | None, list[int] | None, list[str], list[int]]
 

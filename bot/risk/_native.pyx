@@ -530,6 +530,28 @@ cdef class NativePlan:
                         where.append(pos)
         return at
 
+    def needs_met(self, int k):
+        """Whether some way pattern k can match has every word it needs in the text."""
+        if self.gate is None:
+            raise TypeError("a NativePlan comes from GateCore.plan")
+        if not 0 <= k < self.gate.n_patterns:
+            raise IndexError(f"pattern {k} out of range")
+        return self._needs_met(k)
+
+    cdef bint _needs_met(self, int k) noexcept:
+        cdef GateCore gate = self.gate
+        cdef int v, m
+        cdef bint ok
+        for v in range(gate.variant_start[k], gate.variant_start[k + 1]):
+            ok = True
+            for m in range(gate.need_start[v], gate.need_start[v + 1]):
+                if not self.have[gate.need_ids[m]]:
+                    ok = False
+                    break
+            if ok:
+                return True
+        return False
+
     def starts_of(self, int k):
         """Indexes of the words where pattern k (one looked at on request) may begin, or None
         when it is known to match (its words alone say so)."""
@@ -808,6 +830,66 @@ cdef class ScanCore:
             free(pairs)
             free(sentence_of)
             free(seen)
+
+    def any_present(
+        self, tuple ks, NativePlan plan, str text, str original, list starts, dict present
+    ):
+        """Whether any of the patterns `ks` (looked at on request: a rule's required context)
+        matches somewhere, in order, stopping at the first that does; each answer is kept in
+        `present`, per pattern, for the rest of the text."""
+        if plan is None or plan.gate is None:
+            raise TypeError("a NativePlan comes from GateCore.plan")
+        if self.flags is None:
+            raise TypeError("a ScanCore is initialised before use")
+        if plan.gate.n_patterns != self.n_patterns:
+            raise ValueError("the plan is for another set of patterns")
+        cdef object k
+        cdef PyObject* known
+        cdef bint found
+        for k in ks:
+            known = PyDict_GetItem(present, k)
+            if known != NULL:
+                found = (<object> known) is True
+            else:
+                found = self._present(k, plan, text, original, starts)
+                present[k] = found
+            if found:
+                return True
+        return False
+
+    cdef bint _present(
+        self, int k, NativePlan plan, str text, str original, list starts
+    ) except -1:
+        """Whether pattern k matches somewhere: searched like scan() does, or matched at the
+        words where it may begin (plan.starts_of)."""
+        if not 0 <= k < self.n_patterns:
+            raise IndexError(f"pattern {k} out of range")
+        cdef int f = (<const unsigned char*> self.flags)[k]
+        if not plan._needs_met(k):
+            return False
+        where = original if f & 1 else text
+        prefilter = self.prefilters[k]
+        if prefilter is not None and prefilter.search(where) is None:
+            return False
+        if k >= len(self.regexes):
+            raise IndexError(f"no regex slot for pattern {k}")
+        rx = self.regexes[k]
+        if rx is None:
+            rx = self.compile(k)
+        if f & 19:
+            return rx.search(where) is not None
+        words = plan.starts_of(k)
+        if words is None:
+            return True
+        cdef tuple values = tuple(starts)
+        cdef Py_ssize_t n = len(values)
+        match = rx.match
+        for i in words:
+            if not 0 <= i < n:
+                raise IndexError(f"word {i} beyond the {n} word starts")
+            if match(text, values[i]) is not None:
+                return True
+        return False
 
 
 cdef class _Rows:

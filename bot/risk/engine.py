@@ -155,8 +155,7 @@ class RiskEngine:
         plan = self._gate.plan(words)
         if starts is None:
             starts = word_starts(norm.text)
-        present: dict[int, bool] = {}
-        return any(self._present(k, norm.text, text, plan, starts, present) for k in needed)
+        return self._scanner.any_present(needed, plan, norm.text, text, starts, present={})
 
     def _negator_positions(self, text: str, words: list[str], starts: list[int]) -> list[int]:
         """Where negation words start in `text` (computed once per text)."""
@@ -213,34 +212,7 @@ class RiskEngine:
         needed = self._requires[rule.id]
         found = cache.get(needed)
         if found is None:
-            found = cache[needed] = any(
-                self._present(k, text, original, plan, starts, present) for k in needed
+            found = cache[needed] = self._scanner.any_present(
+                needed, plan, text, original, starts, present=present
             )
         return found
-
-    def _present(
-        self,
-        k: int,
-        text: str,
-        original: str,
-        plan: TextPlan,
-        starts: list[int],
-        present: dict[int, bool],
-    ) -> bool:
-        """Whether context pattern k matches somewhere in the text (cached per text)."""
-        found = present.get(k)
-        if found is not None:
-            return found
-        pattern = self._patterns[k]
-        rx = self._scanner.compiled(k)
-        where_text = original if pattern.on_original else text
-        if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
-            found = False
-        elif pattern.searched:
-            found = rx.search(where_text) is not None
-        else:
-            where = plan.starts_of(k)
-            found = where is None or any(rx.match(text, starts[i]) is not None for i in where)
-        present[k] = found
-        return found
-

@@ -45,6 +45,10 @@ class TextPlan(Protocol):
         """Indexes of the words where pattern k may begin, or None when it matches."""
         ...
 
+    def needs_met(self, k: int) -> bool:
+        """Whether some way pattern k can match has every word it needs in the text."""
+        ...
+
 
 class Plan:
     """What the gate found in one text."""
@@ -72,6 +76,10 @@ class Plan:
     def starts_of(self, k: int) -> list[int] | None:
         """See Gate.starts_of."""
         return self._gate.starts_of(k, self)
+
+    def needs_met(self, k: int) -> bool:
+        """See Gate.needs_met."""
+        return self._gate.needs_met(k, self)
 
 
 class _Cache(dict[str, WordInfo]):
@@ -209,6 +217,11 @@ class Gate(NativeCoreOwner):
         if not live.isdisjoint(self._exact):
             return None
         return [i for i, f in enumerate(plan._firsts) if not live.isdisjoint(f)]
+
+    def needs_met(self, k: int, plan: Plan) -> bool:
+        """Whether some way pattern k can match has every word it needs in the planned text."""
+        have, needs = plan._have, self._needs
+        return any((m := needs[v]) & have == m for v in self._variants[k])
 
     def learn(self, word: str) -> WordInfo:
         """What one word satisfies."""

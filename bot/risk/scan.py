@@ -97,6 +97,62 @@ class Scanner(NativeCoreOwner):
                 found.append((k, matches))
         return found
 
+    def any_present(
+        self,
+        ks: tuple[int, ...],
+        plan: TextPlan,
+        text: str,
+        original: str,
+        starts: list[int],
+        *,
+        present: dict[int, bool],
+    ) -> bool:
+        """Whether any of the patterns `ks` (looked at on request: a rule's required context)
+        matches somewhere, stopping at the first that does; each answer is kept in `present`
+        for the rest of the text."""
+        if self._core is not None and not isinstance(plan, Plan):
+            return self._core.any_present(
+                ks, cast("NativePlan", plan), text, original, starts, present
+            )
+        return self.python_any_present(ks, plan, text, original, starts, present=present)
+
+    def python_any_present(
+        self,
+        ks: tuple[int, ...],
+        plan: TextPlan,
+        text: str,
+        original: str,
+        starts: list[int],
+        *,
+        present: dict[int, bool],
+    ) -> bool:
+        """any_present() in Python: the reference for the native core."""
+        for k in ks:
+            found = present.get(k)
+            if found is None:
+                found = present[k] = self._present(k, plan, text, original, starts)
+            if found:
+                return True
+        return False
+
+    def _present(
+        self, k: int, plan: TextPlan, text: str, original: str, starts: list[int]
+    ) -> bool:
+        """Whether pattern k matches somewhere: searched as scan() does, or matched at the
+        words where it may begin. Like a live pattern, it is not tried without the words it
+        needs."""
+        if not plan.needs_met(k):
+            return False
+        pattern = self._patterns[k]
+        where_text = original if pattern.on_original else text
+        if pattern.prefilter is not None and not pattern.prefilter.search(where_text):
+            return False
+        rx = self.compiled(k)
+        if pattern.searched:
+            return rx.search(where_text) is not None
+        where = plan.starts_of(k)
+        return where is None or any(rx.match(text, starts[i]) is not None for i in where)
+
 
 def matches_at(
     rx: re.Pattern[str], text: str, positions: list[int], overlapping: bool

@@ -183,6 +183,40 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
                     assert m.start() in starts and text[m.start()].isdecimal(), pattern.source
 
 
+def test_context_patterns_are_looked_for_only_where_they_can_match(rules: RiskEngine) -> None:
+    """A rule's required context (patterns looked at on request) is not tried without the
+    words it needs, nor at words where it cannot begin: across the development sets, every
+    match of every context pattern is one that the plan allows."""
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(DATA.glob("risk_*.jsonl"))
+        if path.name.startswith(("risk_corpus", "risk_dev", "risk_more"))
+        for line in path.open(encoding="utf-8")
+        if line.strip()
+    ]
+    if not texts:
+        pytest.skip("the labelled corpora are not present")
+    context = range(rules._n_rule_patterns, len(rules._patterns))
+    assert len(context) > 50
+    for original in texts:
+        norm, words, starts = rules._normalizer.normalize_words(original)
+        if starts is None:
+            starts = word_starts(norm.text)
+        plan = rules._gate.plan(words)
+        for k in context:
+            pattern = rules._patterns[k]
+            text = original if pattern.on_original else norm.text
+            m = pattern.compiled().search(text)
+            if m is None:
+                continue
+            assert plan.needs_met(k), (pattern.source, m.group())
+            if pattern.prefilter is not None:
+                assert pattern.prefilter.search(text), (pattern.source, original)
+            if not pattern.searched:
+                where = plan.starts_of(k)
+                assert where is None or starts.index(m.start()) in where, pattern.source
+
+
 def test_a_warmed_engine_has_every_pattern_compiled_and_assesses_the_same() -> None:
     lazy = load_engine()
     eager = load_engine(eager=True)

@@ -188,6 +188,59 @@ def test_sentences_end_where_the_rule_language_cannot_cross(
         native.sentence_numbers("ett", [0, 9])
 
 
+def test_context_is_found_as_its_reference_finds_it(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    """Every group of context patterns a rule requires, and every context pattern alone,
+    is present in the same texts natively and in Python, with the same answers kept."""
+    rules = hybrid.rules
+    scanner = rules._scanner
+    groups = sorted(set(rules._requires.values()) - {()})
+    singles = [(k,) for k in range(rules._n_rule_patterns, len(rules._patterns))]
+    assert len(groups) > 5 and len(singles) > 50
+    found = 0
+    for i, text in enumerate(texts[::2]):  # half of them (the Python plan is slow)
+        norm, words, starts = rules._normalizer.normalize_words(text)
+        if starts is None:
+            starts = word_starts(norm.text)
+        native_plan = rules._gate.plan(words)
+        python_plan = rules._gate.python_plan(words)
+        native: dict[int, bool] = {}
+        python: dict[int, bool] = {}
+        for ks in groups + (singles if i % 4 == 0 else []):  # singles: a quarter suffices
+            answer = scanner.any_present(ks, native_plan, norm.text, text, starts, present=native)
+            reference = scanner.python_any_present(
+                ks, python_plan, norm.text, text, starts, present=python
+            )
+            assert answer == reference, (ks, text)
+            found += answer
+            assert native == python, text
+    assert found > 500
+
+
+def test_context_takes_a_native_plan_and_patterns_it_has(hybrid: HybridEngine) -> None:
+    native = native_module()
+    assert native is not None
+    rules = hybrid.rules
+    core = rules._scanner._core
+    assert core is not None
+    text = "grannens barn blir slagen"
+    plan = rules._gate.plan(text.split())
+    with pytest.raises(TypeError):
+        core.any_present((0,), native.NativePlan(), text, text, [0, 9, 14, 19], {})
+    with pytest.raises(IndexError):
+        core.any_present((len(rules._patterns),), plan, text, text, [0, 9, 14, 19], {})
+    with pytest.raises(IndexError):
+        plan.needs_met(-1)
+    other = native.ScanCore(b"\0", [None], [None], lambda k: None)
+    with pytest.raises(ValueError, match="another set of patterns"):
+        other.any_present((0,), plan, text, text, [0, 9, 14, 19], {})
+    # An answer already kept is not looked for again.
+    k = rules._requires[next(r.id for r in rules.ruleset.rules if r.requires)][0]
+    assert core.any_present((k,), plan, text, text, [0, 9, 14, 19], {k: True})
+    assert not core.any_present((k,), plan, text, text, [0, 9, 14, 19], {k: False})
+
+
 def test_a_scan_takes_a_native_plan_with_one_start_per_word(hybrid: HybridEngine) -> None:
     native = native_module()
     assert native is not None
