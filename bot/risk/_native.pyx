@@ -539,18 +539,20 @@ cdef class NativePlan:
         return self._needs_met(k)
 
     cdef bint _needs_met(self, int k) noexcept:
-        cdef GateCore gate = self.gate
-        cdef int v, m
-        cdef bint ok
-        for v in range(gate.variant_start[k], gate.variant_start[k + 1]):
-            ok = True
-            for m in range(gate.need_start[v], gate.need_start[v + 1]):
-                if not self.have[gate.need_ids[m]]:
-                    ok = False
-                    break
-            if ok:
+        cdef int v
+        for v in range(self.gate.variant_start[k], self.gate.variant_start[k + 1]):
+            if self._variant_met(v):
                 return True
         return False
+
+    cdef inline bint _variant_met(self, int v) noexcept:
+        """Whether every word variant v needs occurs in the text."""
+        cdef GateCore gate = self.gate
+        cdef int m
+        for m in range(gate.need_start[v], gate.need_start[v + 1]):
+            if not self.have[gate.need_ids[m]]:
+                return False
+        return True
 
     def starts_of(self, int k):
         """Indexes of the words where pattern k (one looked at on request) may begin, or None
@@ -560,8 +562,8 @@ cdef class NativePlan:
         cdef GateCore gate = self.gate
         if not 0 <= k < gate.n_patterns:
             raise IndexError(f"pattern {k} out of range")
-        cdef int v, m, i, j, n_live = 0
-        cdef bint ok, exact = False
+        cdef int v, i, j, n_live = 0
+        cdef bint exact = False
         cdef list out
         cdef _Word entry
         cdef int first = gate.variant_start[k]
@@ -571,12 +573,7 @@ cdef class NativePlan:
             raise MemoryError()
         try:
             for v in range(first, last):
-                ok = True
-                for m in range(gate.need_start[v], gate.need_start[v + 1]):
-                    if not self.have[gate.need_ids[m]]:
-                        ok = False
-                        break
-                if ok:
+                if self._variant_met(v):
                     live[v - first] = 1
                     n_live += 1
                     exact = exact or gate.exact[v]
