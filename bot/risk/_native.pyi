@@ -42,6 +42,7 @@ class ScanCore:
     def __init__(
         self,
         flags: bytes,
+        spans: list[int],
         prefilters: list[re.Pattern[str] | None],
         compiled: list[re.Pattern[str] | None],
         compile: Callable[[int], re.Pattern[str]],

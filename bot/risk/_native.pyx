@@ -643,6 +643,66 @@ cdef int _sentences(str text, const Py_ssize_t* starts, Py_ssize_t n_words, int*
     return sentence + 1
 
 
+cdef void _sentence_ends(str text, const Py_ssize_t* starts, Py_ssize_t n_words, int* end):
+    """Per word, the index just past the last word of its sentence (see _sentences)."""
+    cdef Py_ssize_t i
+    cdef int after = -1, sentence, last = n_words
+    _sentences(text, starts, n_words, end)
+    for i in range(n_words - 1, -1, -1):
+        sentence = end[i]
+        if i < n_words - 1 and sentence != after:
+            last = i + 1
+        end[i] = last
+        after = sentence
+
+
+cdef class _Words:
+    """The needed words each word of a planned text has, as C arrays, for tests of what lies
+    near a word."""
+
+    cdef int** needs
+    cdef int* n_needs
+    cdef list entries  # keeps the arrays alive
+
+    def __cinit__(self, list entries):
+        cdef Py_ssize_t i, n = len(entries)
+        cdef _Word entry
+        self.entries = entries
+        self.needs = <int**> malloc(max(n, 1) * sizeof(int*))
+        self.n_needs = <int*> malloc(max(n, 1) * sizeof(int))
+        if self.needs == NULL or self.n_needs == NULL:
+            raise MemoryError()
+        for i in range(n):
+            entry = <_Word> entries[i]
+            self.needs[i] = entry.needs
+            self.n_needs[i] = entry.n_needs
+
+    def __dealloc__(self):
+        free(self.needs)
+        free(self.n_needs)
+
+    cdef bint near(self, GateCore gate, int v, Py_ssize_t first, Py_ssize_t last) noexcept:
+        """Whether each word variant v needs occurs among words first..last-1."""
+        cdef int m, need, x
+        cdef Py_ssize_t j
+        cdef bint found
+        cdef int* needs
+        for m in range(gate.need_start[v], gate.need_start[v + 1]):
+            need = gate.need_ids[m]
+            found = False
+            for j in range(first, last):
+                needs = self.needs[j]
+                for x in range(self.n_needs[j]):
+                    if needs[x] >= need:
+                        found = needs[x] == need
+                        break
+                if found:
+                    break
+            if not found:
+                return False
+        return True
+
+
 def sentence_numbers(str text, list starts):
     """The sentence of each word (as ScanCore.scan numbers them): for tests and review."""
     cdef Py_ssize_t n, i
@@ -670,15 +730,28 @@ cdef class ScanCore:
 
     cdef bytes flags
     cdef Py_ssize_t n_patterns
+    cdef int* spans
     cdef tuple prefilters
     cdef list regexes
     cdef object compile
 
-    def __init__(self, bytes flags, list prefilters, list compiled, object compile):
+    def __cinit__(self):
+        self.spans = NULL
+
+    def __init__(
+        self, bytes flags, list spans, list prefilters, list compiled, object compile
+    ):
         if self.flags is not None:
             raise TypeError("a ScanCore is initialised once")
-        if len(prefilters) != len(flags) or len(compiled) != len(flags):
-            raise ValueError("one flag, prefilter and regex slot per pattern")
+        if not len(prefilters) == len(compiled) == len(spans) == len(flags):
+            raise ValueError("one flag, span, prefilter and regex slot per pattern")
+        self.spans = <int*> malloc(max(len(spans), 1) * sizeof(int))
+        if self.spans == NULL:
+            raise MemoryError()
+        for k in range(len(spans)):
+            if spans[k] < 0:
+                raise ValueError(f"pattern {k}: a span of {spans[k]} words")
+            self.spans[k] = spans[k]
         self.flags = flags
         self.n_patterns = len(flags)
         self.prefilters = tuple(prefilters)
@@ -686,13 +759,17 @@ cdef class ScanCore:
         self.regexes = compiled
         self.compile = compile
 
+    def __dealloc__(self):
+        free(self.spans)
+
     def scan(self, NativePlan plan, str text, str original, list starts):
         """Per live pattern that matches, (its index, its matches): searched over the original
         text (flag 1) or the normalised text (flag 2), else matched at the words where the plan
         lets it begin, every one of them (flag 4) or left to right without overlap, or at the
         words that begin with a digit, left to right (flag 16). A pattern
-        of the rule language (flag 8) is not tried at a word whose sentence lacks a word it
-        needs: its separators never cross the end of a sentence."""
+        whose matches span at most n words (its span) is not tried at a word unless the words
+        it needs occur among the n from there, within the sentence for a pattern of the rule
+        language (flag 8): its separators never cross the end of one."""
         if plan is None or plan.gate is None:
             raise TypeError("a NativePlan comes from GateCore.plan")
         if self.flags is None:
@@ -709,9 +786,8 @@ cdef class ScanCore:
         cdef list regexes = self.regexes
         cdef tuple live = tuple(plan.live)
         cdef unsigned char* state = plan.state
-        cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free, m
-        cdef int k, v, f, sentence = -1
-        cdef bint whole
+        cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free
+        cdef int k, v, f
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef _Word entry
@@ -728,39 +804,24 @@ cdef class ScanCore:
             raise ValueError(f"{n_starts} word starts for {n_words} words")
         # (pattern, word) pairs, sorted: each live pattern's words are then one ascending run.
         cdef long long* pairs = <long long*> malloc(max(total, 1) * sizeof(long long))
-        cdef int* sentence_of = <int*> malloc(max(n_words, 1) * sizeof(int))
-        cdef int* seen = NULL  # per needed word: 1 + the last sentence found to have it
+        cdef int* sentence_end = <int*> malloc(max(n_words, 1) * sizeof(int))
+        cdef _Words words = _Words(plan.entries)
         try:
-            if pairs == NULL or sentence_of == NULL:
+            if pairs == NULL or sentence_end == NULL:
                 raise MemoryError()
-            if _sentences(text, at, n_words, sentence_of) > 1:
-                seen = <int*> calloc(max(gate.n_needs, 1), sizeof(int))
-                if seen == NULL:
-                    raise MemoryError()
+            _sentence_ends(text, at, n_words, sentence_end)
             for i in range(n_words):
-                if seen != NULL and sentence_of[i] != sentence:
-                    # A pattern of words matches within one sentence: note what this one has.
-                    sentence = sentence_of[i]
-                    j = i
-                    while j < n_words and sentence_of[j] == sentence:
-                        entry = <_Word> plan.entries[j]
-                        for m in range(entry.n_needs):
-                            seen[entry.needs[m]] = sentence + 1
-                        j += 1
                 entry = <_Word> plan.entries[i]
                 for j in range(entry.n_firsts):
                     v = entry.firsts[j]
                     if state[v] != 1:
                         continue
-                    if seen != NULL and flag[gate.owner[v]] & 8:
-                        whole = True
-                        for m in range(gate.need_start[v], gate.need_start[v + 1]):
-                            if seen[gate.need_ids[m]] != sentence + 1:
-                                whole = False
-                                break
-                        if not whole:
+                    k = gate.owner[v]
+                    if self.spans[k]:
+                        last = min(i + self.spans[k], sentence_end[i] if flag[k] & 8 else n_words)
+                        if not words.near(gate, v, i, last):
                             continue
-                    pairs[n] = ((<long long> gate.owner[v]) << 32) | i
+                    pairs[n] = ((<long long> k) << 32) | i
                     n += 1
             qsort(pairs, n, sizeof(long long), _ascending)
             for k in live:
@@ -825,8 +886,7 @@ cdef class ScanCore:
         finally:
             free(at)
             free(pairs)
-            free(sentence_of)
-            free(seen)
+            free(sentence_end)
 
     def any_present(
         self, tuple ks, NativePlan plan, str text, str original, list starts, dict present
@@ -858,7 +918,7 @@ cdef class ScanCore:
         self, int k, NativePlan plan, str text, str original, list starts
     ) except -1:
         """Whether pattern k matches somewhere: searched like scan() does, or matched at the
-        words where it may begin (plan.starts_of)."""
+        words where it may begin (plan.starts_of) with the words it needs within its span."""
         if not 0 <= k < self.n_patterns:
             raise IndexError(f"pattern {k} out of range")
         cdef int f = (<const unsigned char*> self.flags)[k]
@@ -875,17 +935,29 @@ cdef class ScanCore:
             rx = self.compile(k)
         if f & 19:
             return rx.search(where) is not None
-        words = plan.starts_of(k)
-        if words is None:
-            return True
-        cdef tuple values = tuple(starts)
-        cdef Py_ssize_t n = len(values)
-        match = rx.match
-        for i in words:
-            if not 0 <= i < n:
-                raise IndexError(f"word {i} beyond the {n} word starts")
-            if match(text, values[i]) is not None:
+        cdef GateCore gate = plan.gate
+        cdef int first = gate.variant_start[k], last = gate.variant_start[k + 1], v, j
+        cdef Py_ssize_t i, n_words = len(plan.entries), span = self.spans[k]
+        for v in range(first, last):
+            if gate.exact[v] and plan._variant_met(v):
                 return True
+        cdef tuple values = tuple(starts)
+        if len(values) != n_words:
+            raise ValueError(f"{len(values)} word starts for {n_words} words")
+        cdef _Words words = _Words(plan.entries)
+        cdef _Word entry
+        match = rx.match
+        for i in range(n_words):
+            entry = <_Word> plan.entries[i]
+            for j in range(entry.n_firsts):
+                v = entry.firsts[j]
+                if not first <= v < last or not plan._variant_met(v):
+                    continue
+                if span and not words.near(gate, v, i, min(i + span, n_words)):
+                    continue
+                if match(text, values[i]) is not None:
+                    return True
+                break  # tried at this word
         return False
 
 

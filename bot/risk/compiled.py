@@ -8,7 +8,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.risk.anchors import Variant, hint_cue, leading_alts, variants
-from bot.risk.patterns import NONWORD, PatternError, Seq, parse_alt, parse_seq, seq_regex
+from bot.risk.patterns import (
+    NONWORD,
+    PatternError,
+    Seq,
+    max_words,
+    parse_alt,
+    parse_seq,
+    seq_regex,
+)
 from bot.risk.rawregex import begins_with_digit, first_words, required_chars
 
 # A raw regex may start with "(?#ord|*ord)": words one of which must occur before it is tried.
@@ -71,6 +79,9 @@ class CompiledPattern:
     # Every match lies within one sentence: a pattern of the rule language whose word forms
     # are single runs of letters ("e-post" may span ". ", its parts joined by \W*).
     one_sentence: bool = False
+    # The most words a match spans (0: not known, for raw regexes): a match beginning at a word
+    # has the words it needs within this many words of it.
+    max_words: int = 0
 
     def compiled(self) -> re.Pattern[str]:
         """The compiled regex."""
@@ -152,6 +163,7 @@ def compile_pattern(
         anchor_first=leading_alts(seq) is not None,
         variants=tuple(variants(seq, common)),
         one_sentence=_single_runs(seq),
+        max_words=max_words(seq),
     )
 
 

@@ -191,12 +191,32 @@ def _parse_node(token: str, lists: Mapping[str, tuple[Seq, ...]]) -> Node:
     return Node(word=parse_alt(token), optional=optional)
 
 
-def seq_regex(seq: Seq) -> str:
-    # A gap at either end can only match nothing, so it is dropped.
+def _inner(seq: Seq) -> Seq:
+    """The sequence without gaps at either end: they can only match nothing."""
     while seq and seq[0].gap:
         seq = seq[1:]
     while seq and seq[-1].gap:
         seq = seq[:-1]
+    return seq
+
+
+def max_words(seq: Seq) -> int:
+    """The most words (\\w+ runs) a match of the sequence can span: separators and gaps hold
+    whole words, and a word form spans at most as many words as its literal has runs."""
+    total = 0
+    for node in _inner(seq):
+        if node.gap:
+            total += node.gap
+        elif node.word is not None:
+            total += len([r for r in NONWORD.split(node.word.literal) if r])
+        else:
+            total += max(max_words(option) for option in node.options)
+    return total
+
+
+def seq_regex(seq: Seq) -> str:
+    """Regex source for a sequence of the rule language over normalised text."""
+    seq = _inner(seq)
     if not seq or all(n.optional or n.gap for n in seq):
         raise PatternError("varje mönster och alternativ behöver ett ord som inte är valfritt")
     parts: list[str] = []

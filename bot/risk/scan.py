@@ -49,8 +49,9 @@ class Scanner(NativeCoreOwner):
             + DIGIT_LED * p.digit_led
             for p in self._patterns
         )
+        spans = [p.max_words for p in self._patterns]
         prefilters = [p.prefilter for p in self._patterns]
-        core: ScanCore = native.ScanCore(flags, prefilters, self._compiled, self.compiled)
+        core: ScanCore = native.ScanCore(flags, spans, prefilters, self._compiled, self.compiled)
         return core
 
 

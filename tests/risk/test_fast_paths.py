@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from bot.risk import DEFAULT_RULES_DIR, load_engine, normalize, pii
+from bot.risk.compiled import CompiledPattern
 from bot.risk.engine import RiskEngine
 from bot.risk.normalize import WORDS, split_words, word_starts
-from bot.risk.patterns import parse_seq, seq_regex
+from bot.risk.patterns import max_words, parse_seq, seq_regex
 from bot.risk.rawregex import begins_with_digit, first_words, required_chars
 from bot.risk.ruleset import load_ruleset
 
@@ -178,6 +179,7 @@ def test_the_gate_never_skips_a_pattern_that_matches(rules: RiskEngine) -> None:
             if not pattern.searched and not pattern.on_original:
                 for m in matches:
                     assert (m.start(), k) in begins, (pattern.source, original)
+                    assert _within_span(pattern, text, m), (pattern.source, m.group())
             if pattern.digit_led:
                 for m in matches:
                     assert m.start() in starts and text[m.start()].isdecimal(), pattern.source
@@ -215,6 +217,30 @@ def test_context_patterns_are_looked_for_only_where_they_can_match(rules: RiskEn
             if not pattern.searched:
                 where = plan.starts_of(k)
                 assert where is None or starts.index(m.start()) in where, pattern.source
+                assert _within_span(pattern, text, m), (pattern.source, m.group())
+
+
+def _within_span(pattern: CompiledPattern, text: str, m: re.Match[str]) -> bool:
+    """The match spans no more words than its pattern says (a raw regex says nothing)."""
+    spanned = len(WORDS.findall(text, m.start(), m.end()))
+    return not pattern.max_words or spanned <= pattern.max_words
+
+
+@pytest.mark.parametrize(
+    ("source", "most"),
+    [
+        ("orkar inte leva", 3),
+        ("barn ... slagen", 5),
+        ("barn ...10 slagen", 12),
+        ("(ta (mitt|sitt) liv|avsluta allt) nu?", 4),
+        ("e-post till *chefen", 4),  # "e-post" may be two words
+        ("... vill dö ...5", 2),  # a gap at either end matches nothing
+        ("(jag|vi)? @barn ...2 (slår|slog)", 7),  # "min lilla dotter" is three
+    ],
+)
+def test_a_pattern_knows_the_most_words_a_match_spans(source: str, most: int) -> None:
+    lists = {"barn": tuple(parse_seq(w) for w in ("barn", "min lilla dotter", "sonen"))}
+    assert max_words(parse_seq(source, lists)) == most
 
 
 def test_a_warmed_engine_has_every_pattern_compiled_and_assesses_the_same() -> None:

@@ -232,7 +232,7 @@ def test_context_takes_a_native_plan_and_patterns_it_has(hybrid: HybridEngine) -
         core.any_present((len(rules._patterns),), plan, text, text, [0, 9, 14, 19], {})
     with pytest.raises(IndexError):
         plan.needs_met(-1)
-    other = native.ScanCore(b"\0", [None], [None], lambda k: None)
+    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None)
     with pytest.raises(ValueError, match="another set of patterns"):
         other.any_present((0,), plan, text, text, [0, 9, 14, 19], {})
     # An answer already kept is not looked for again.
@@ -255,11 +255,47 @@ def test_a_scan_takes_a_native_plan_with_one_start_per_word(hybrid: HybridEngine
         core.scan(native.NativePlan(), "", "", [])
     with pytest.raises(TypeError):
         core.scan(rules._gate.python_plan(words), "", "", [0, 9, 14, 19])
-    other = native.ScanCore(b"\0", [None], [None], lambda k: None)
+    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None)
     with pytest.raises(ValueError, match="another set of patterns"):
         other.scan(plan, "grannens barn blir slagen", "", [0, 9, 14, 19])
     with pytest.raises(ValueError, match="one flag"):
-        native.ScanCore(b"\0\0", [None], [None], lambda k: None)
+        native.ScanCore(b"\0\0", [0], [None], [None], lambda k: None)
+
+
+def test_a_pattern_is_tried_only_where_its_words_lie_within_its_span() -> None:
+    """A pattern spanning at most n words is tried at a word only when the words it needs
+    occur among the n from there, and, for one of the rule language (flag 8), in the same
+    sentence: "barn ...2 slagen" (four words) is not tried where "slagen" comes later."""
+    native = native_module()
+    assert native is not None
+    words = {"barn": ({0}, {0}, {0}), "slagen": ({1}, (), ())}  # needs, triggers, begins
+    gate = native.GateCore([0], [[0, 1]], [], set(), 2, 1, lambda w: words.get(w, ({}, (), ())), 9)
+    regex = re.compile(r"barn(?:\W+\w+){0,2}?\W+slagen")
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.tried: list[int] = []
+
+        def match(self, text: str, pos: int) -> re.Match[str] | None:
+            self.tried.append(pos)
+            return regex.match(text, pos)
+
+        def compile(self, k: int) -> Recorder:
+            return self
+
+    text = "barn a b c slagen barn a slagen barn. slagen"
+    tokens = text.replace(".", "").split()
+    starts = [m.start() for m in re.finditer(r"\w+", text)]
+    one_sentence = ["barn a slagen"]
+    across = [*one_sentence, "barn. slagen"]
+    for flags, tried, matched in [(8, [18], one_sentence), (0, [18, 32], across)]:
+        recorder = Recorder()
+        core = native.ScanCore(bytes([flags]), [4], [None], [recorder], recorder.compile)
+        found = core.scan(gate.plan(tokens), text, text, starts)
+        assert recorder.tried == tried
+        assert [(k, [m.group() for m in ms]) for k, ms in found] == [(0, matched)]
+    with pytest.raises(ValueError, match="span of -1"):
+        native.ScanCore(bytes([0]), [-1], [None], [None], lambda k: None)
 
 
 def test_a_scan_reads_what_it_checked_even_when_python_code_changes_it_meanwhile() -> None:
@@ -278,14 +314,14 @@ def test_a_scan_reads_what_it_checked_even_when_python_code_changes_it_meanwhile
             starts.append(10**12)
             return True
 
-    core = native.ScanCore(bytes([16]), [Meddler()], [digit], lambda k: digit)
+    core = native.ScanCore(bytes([16]), [0], [Meddler()], [digit], lambda k: digit)
     assert [(k, [m.span() for m in ms]) for k, ms in core.scan(plan, "a 1", "a 1", starts)] == [
         (0, [(2, 3)])
     ]
     with pytest.raises(TypeError, match="once"):
-        core.__init__(bytes([1, 2]), [None, None], [None, None], lambda k: digit)
+        core.__init__(bytes([1, 2]), [0, 0], [None, None], [None, None], lambda k: digit)
     compiled: list[re.Pattern[str] | None] = [None]
-    shrunk = native.ScanCore(bytes([16]), [None], compiled, lambda k: digit)
+    shrunk = native.ScanCore(bytes([16]), [0], [None], compiled, lambda k: digit)
     compiled.clear()
     with pytest.raises(IndexError, match="no regex slot"):
         shrunk.scan(plan, "a 1", "a 1", [0, 2])
