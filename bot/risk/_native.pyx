@@ -16,11 +16,14 @@ from cpython.ref cimport PyObject
 from libc.math cimport exp
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 
 cdef extern from *:
     int __builtin_ctzll(unsigned long long) nogil
+
+cdef extern from "<stdlib.h>":
+    void* aligned_alloc(size_t alignment, size_t size) nogil
 
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
@@ -981,7 +984,7 @@ cdef class LexiconCore:
 
     cdef double* weights
     cdef double* bias
-    cdef int n_rows, n_heads
+    cdef int n_rows, n_heads, stride
     cdef dict words, pairs
     cdef frozenset firsts, seconds
     cdef object own, collapse
@@ -996,6 +999,7 @@ cdef class LexiconCore:
     ):
         cdef const double[:, ::1] w = weights
         cdef const double[::1] b = bias
+        cdef Py_ssize_t r
         if self.weights != NULL:
             raise TypeError("a LexiconCore is initialised once")
         for pair, row in pairs.items():
@@ -1004,12 +1008,18 @@ cdef class LexiconCore:
         self.n_rows, self.n_heads = w.shape[0], w.shape[1]
         if b.shape[0] != self.n_heads:
             raise ValueError("one bias per head")
-        self.weights = <double*> malloc(max(self.n_rows * self.n_heads, 1) * sizeof(double))
+        # A row is padded to whole cache lines and aligned with them: a text reads a few
+        # hundred rows scattered over megabytes, and a row across two lines costs two misses.
+        self.stride = (self.n_heads + 7) // 8 * 8
+        self.weights = <double*> aligned_alloc(
+            64, max(self.n_rows * self.stride, 8) * sizeof(double)
+        )
         self.bias = <double*> malloc(max(self.n_heads, 1) * sizeof(double))
         if self.weights == NULL or self.bias == NULL:
             raise MemoryError()
-        if self.n_rows:
-            memcpy(self.weights, &w[0, 0], self.n_rows * self.n_heads * sizeof(double))
+        memset(self.weights, 0, max(self.n_rows * self.stride, 8) * sizeof(double))
+        for r in range(self.n_rows):
+            memcpy(self.weights + r * self.stride, &w[r, 0], self.n_heads * sizeof(double))
         for j in range(self.n_heads):
             self.bias[j] = b[j]
         self.pairs = pairs
@@ -1070,7 +1080,7 @@ cdef class LexiconCore:
                 while bits:
                     r = block * 64 + _lowest_bit(bits)
                     bits &= bits - 1
-                    row = self.weights + r * self.n_heads
+                    row = self.weights + r * self.stride
                     for j in range(self.n_heads):
                         z[j] += row[j]
             out = []
