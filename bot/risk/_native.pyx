@@ -11,6 +11,8 @@ allocated per call, so threads may share one engine.
 
 cimport cython
 from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject_GetItem
+from cpython.unicode cimport PyUnicode_DecodeASCII
 from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE
 from cpython.ref cimport PyObject
 from libc.math cimport exp
@@ -1092,6 +1094,46 @@ cdef class LexiconCore:
         finally:
             free(seen)
             free(z)
+
+
+def latin1_words(str text, bytes table, object blanks):
+    """The lexicon's words with stretched letters kept (bot.risk.learned.stretched_words) in
+    one pass: a Latin-1 character becomes the ASCII letter or space `table` says, one beyond
+    Latin-1 must be a separator (`blanks` gives " "). None when one is not: then Python
+    folds the text."""
+    if len(table) != 256:
+        raise ValueError("one table entry per Latin-1 character")
+    cdef const unsigned char* letter = table
+    cdef Py_ssize_t n = len(text), i, start = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef unsigned char ch
+    cdef list out = []
+    cdef unsigned char* spaced = <unsigned char*> malloc(n + 1)
+    if spaced == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            if c < 256:
+                ch = letter[c]
+                if ch >= 128:
+                    raise ValueError(f"table entry {c} is not ASCII")
+            elif PyObject_GetItem(blanks, chr(c)) == " ":
+                ch = 32
+            else:
+                return None
+            spaced[i] = ch
+        spaced[n] = 32
+        for i in range(n + 1):
+            if spaced[i] == 32:
+                if i > start:
+                    out.append(PyUnicode_DecodeASCII(<char*> spaced + start, i - start, NULL))
+                start = i + 1
+        return out
+    finally:
+        free(spaced)
 
 
 cdef inline int _lowest_bit(uint64_t bits) noexcept:

@@ -273,13 +273,14 @@ class Lexicon:
         self._alone: dict[str, list[float]] = {}  # per word, its weight per head (evidence)
         self._zeros = [0.0] * len(self.names)
         native = native_module()
-        self._core: LexiconCore | None = (
-            native.LexiconCore(
+        self._core: LexiconCore | None = None
+        self._latin1_words: Callable[[str, bytes, dict[str, str]], list[str] | None]
+        self._latin1_words = lambda text, table, blanks: None
+        if native is not None:
+            self._core = native.LexiconCore(
                 self._weights, self._bias, self._pair, self.own_rows, collapse, WORD_CACHE_LIMIT
             )
-            if native is not None
-            else None
-        )
+            self._latin1_words = native.latin1_words
 
     def _rows(self, words: list[str]) -> list[int]:
         """The weight rows of the features present (the same features as `features`)."""
@@ -328,7 +329,8 @@ class Lexicon:
     def probabilities(self, text: str) -> list[float]:
         """Probability per head, in the order of `names`."""
         if self._core is not None:
-            return self._core.probabilities(stretched_words(text))
+            found = self._latin1_words(text, _LATIN1_TOKENS, _BLANKS)
+            return self._core.probabilities(stretched_words(text) if found is None else found)
         return self.python_probabilities(text)
 
     def python_probabilities(self, text: str) -> list[float]:

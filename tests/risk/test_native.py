@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.risk import HybridEngine, load_engine
+from bot.risk import HybridEngine, learned, load_engine
 from bot.risk.gate import Gate
 from bot.risk.learned import Lexicon, load_lexicon
 from bot.risk.native import NATIVE_ENV, native_in_use, native_module
@@ -379,10 +379,34 @@ def test_the_lexicon_scores_as_its_reference_float_for_float(
         assert lexicon.probabilities(text) == lexicon.python_probabilities(text), text
 
 
+def test_the_lexicons_words_are_split_as_in_python(texts: list[str]) -> None:
+    """One pass in C gives stretched_words() for every text whose characters beyond Latin-1
+    are separators, and leaves the others (a letter beyond Latin-1) to Python."""
+    native = native_module()
+    assert native is not None
+    rng = random.Random(7)
+    alphabet = "aAöÖé ß_-.!1\n\t😀—“\u212aǅłΩ\u200b\xa0"
+    made = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(3000)]
+    declined = 0
+    for text in texts + made:
+        found = native.latin1_words(text, learned._LATIN1_TOKENS, learned._BLANKS)
+        wide_letter = any(ord(c) > 255 and learned._BLANKS[c] != " " for c in text)
+        assert (found is None) == wide_letter, text
+        if found is None:
+            declined += 1
+        else:
+            assert found == learned.stretched_words(text), text
+    assert declined > 100
+    with pytest.raises(ValueError, match="one table entry"):
+        native.latin1_words("a", b"a", {})
+    with pytest.raises(ValueError, match="not ASCII"):
+        native.latin1_words("å", bytes(range(256)), {})
+
+
 def test_the_lexicon_scores_as_its_reference_with_its_word_cache_emptied(
     texts: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.risk import DEFAULT_RULES_DIR, learned
+    from bot.risk import DEFAULT_RULES_DIR
 
     monkeypatch.setattr(learned, "WORD_CACHE_LIMIT", 3)
     lexicon = load_lexicon(DEFAULT_RULES_DIR)
