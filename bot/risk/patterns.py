@@ -234,7 +234,9 @@ def seq_regex(seq: Seq) -> str:
             # Gaps are the only capturing groups: a negation inside one ("vill inte dö")
             # negates the match, while a negation the pattern spells out does not.
             gap = f"((?:{GAP_SEP}\\w++){{0,{pending_gap}}})" if pending_gap else ""
-            rx = f"(?:{gap}{SEP}{rx})" + ("?" if node.optional else "")
+            # The gap stays when an optional word after it is missing: "kommer ...4 (att)?
+            # brinna" is "kommer fritidsgården brinna" too.
+            rx = f"{gap}(?:{SEP}{rx})?" if node.optional else f"(?:{gap}{SEP}{rx})"
         leading = False
         pending_gap = 0
         parts.append(rx)

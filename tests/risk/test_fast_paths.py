@@ -227,6 +227,22 @@ def _within_span(pattern: CompiledPattern, text: str, m: re.Match[str]) -> bool:
 
 
 @pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("kommer fritidsgarden brinna", True),  # the optional word missing, the gap kept
+        ("kommer den att brinna", True),
+        ("kommer brinna", True),
+        ("kommer ett tva tre fyra fem brinna", False),
+    ],
+)
+def test_a_gap_before_an_optional_word_stays_when_the_word_is_missing(
+    text: str, matches: bool
+) -> None:
+    regex = re.compile(seq_regex(parse_seq("kommer ...4 (att)? brinna")))
+    assert bool(regex.match(text)) == matches
+
+
+@pytest.mark.parametrize(
     ("source", "most"),
     [
         ("orkar inte leva", 3),
