@@ -2,7 +2,7 @@
 
 `python -m bot.risk.evaluate` prints the table and the misses for the development corpus, then
 the tables and the misses for the independently written development sets (risk_dev.jsonl to
-risk_dev11.jsonl, which may be read), and only the aggregate tables for the
+risk_dev12.jsonl, which may be read), and only the aggregate tables for the
 held-out files (risk_holdout.jsonl, risk_holdout2.jsonl, risk_holdout3.jsonl, risk_month.jsonl,
 a realistic month of mostly ordinary comments, and risk_valid.jsonl, which chose the lexicon's
 margins): their texts measure generalisation and must not be read while writing rules.
@@ -34,7 +34,8 @@ DEV8 = DATA_DIR / "risk_dev8.jsonl"
 DEV9 = DATA_DIR / "risk_dev9.jsonl"
 DEV10 = DATA_DIR / "risk_dev10.jsonl"
 DEV11 = DATA_DIR / "risk_dev11.jsonl"
-DEV_SETS = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11)
+DEV12 = DATA_DIR / "risk_dev12.jsonl"
+DEV_SETS = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12)
 HOLDOUT = DATA_DIR / "risk_holdout.jsonl"
 HOLDOUT2 = DATA_DIR / "risk_holdout2.jsonl"
 HOLDOUT3 = DATA_DIR / "risk_holdout3.jsonl"
