@@ -23,7 +23,7 @@ Variant = tuple[tuple[Cue, ...], tuple[tuple[Cue, ...], ...], bool]
 @lru_cache(maxsize=1 << 16)
 def word_cue(alt: Alt) -> Cue:
     """The condition some word of the text meets wherever `alt` matches."""
-    runs = [r for r in NONWORD.split(alt.literal) if r]
+    runs = alt.runs
     if len(runs) == 1:
         kind = "~" if alt.head and alt.tail else ">" if alt.head else "<" if alt.tail else "="
         return kind, runs[0]
@@ -33,7 +33,7 @@ def word_cue(alt: Alt) -> Cue:
 @lru_cache(maxsize=1 << 16)
 def first_cue(alt: Alt) -> Cue:
     """The condition the word where a match of `alt` begins meets."""
-    runs = [r for r in NONWORD.split(alt.literal) if r]
+    runs = alt.runs
     if len(runs) == 1:
         return word_cue(alt)
     return ("~" if alt.head else "<"), runs[0]

@@ -274,8 +274,7 @@ class Lexicon:
         self._zeros = [0.0] * len(self.names)
         native = native_module()
         self._core: LexiconCore | None = None
-        self._latin1_words: Callable[[str, bytes, dict[str, str]], list[str] | None]
-        self._latin1_words = lambda text, table, blanks: None
+        self._latin1_words: Callable[[str, bytes, dict[str, str]], list[str] | None] | None = None
         if native is not None:
             self._core = native.LexiconCore(
                 self._weights, self._bias, self._pair, self.own_rows, collapse, WORD_CACHE_LIMIT
@@ -328,9 +327,10 @@ class Lexicon:
 
     def probabilities(self, text: str) -> list[float]:
         """Probability per head, in the order of `names`."""
-        if self._core is not None:
-            found = self._latin1_words(text, _LATIN1_TOKENS, _BLANKS)
-            return self._core.probabilities(stretched_words(text) if found is None else found)
+        core, split = self._core, self._latin1_words
+        if core is not None and split is not None:
+            found = split(text, _LATIN1_TOKENS, _BLANKS)
+            return core.probabilities(stretched_words(text) if found is None else found)
         return self.python_probabilities(text)
 
     def python_probabilities(self, text: str) -> list[float]:

@@ -48,26 +48,31 @@ class Alt:
     tail: bool = False
 
     @property
+    def runs(self) -> list[str]:
+        """The literal's runs of letters: the words a match of this form spans at most."""
+        return [r for r in NONWORD.split(self.literal) if r]
+
+    @property
     def anchor(self) -> str:
         """The longest run of letters: it must occur in the text for the word form to match."""
-        runs = [r for r in NONWORD.split(self.literal) if r]
+        runs = self.runs
         return max(runs, key=len) if runs else ""
 
     @property
     def anchor_starts_word(self) -> bool:
         """True when the anchor is a prefix of the word (so the gate may require a word start)."""
-        runs = [r for r in NONWORD.split(self.literal) if r]
+        runs = self.runs
         return not self.head and bool(runs) and self.anchor == runs[0]
 
     @property
     def first_run(self) -> str:
         """The first run of letters: where a match of this word form begins."""
-        runs = [r for r in NONWORD.split(self.literal) if r]
+        runs = self.runs
         return runs[0] if runs else ""
 
     def body(self) -> str:
         """Regex source for this word form, without word boundaries."""
-        body = r"\W*".join(re.escape(r) for r in NONWORD.split(self.literal) if r)
+        body = r"\W*".join(re.escape(r) for r in self.runs)
         return (r"\w*" if self.head else "") + body + (r"\w*" if self.tail else "")
 
     def regex(self) -> str:
@@ -208,7 +213,7 @@ def max_words(seq: Seq) -> int:
         if node.gap:
             total += node.gap
         elif node.word is not None:
-            total += len([r for r in NONWORD.split(node.word.literal) if r])
+            total += len(node.word.runs)
         else:
             total += max(max_words(option) for option in node.options)
     return total
