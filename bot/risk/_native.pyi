@@ -1,7 +1,7 @@
 """Types of the native core (bot/risk/_native.pyx)."""
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +35,10 @@ class LexiconCore:
         own: Callable[[str], tuple[int, ...]],
         collapse: Callable[[str], str],
         limit: int,
+        letters: bytes,
+        blanks: Mapping[str, str],
     ) -> None: ...
+    def text_probabilities(self, text: str) -> list[float] | None: ...
     def probabilities(self, words: list[str]) -> list[float]: ...
 
 class ScanCore:
@@ -70,5 +73,3 @@ class NormCore:
     def collapse(self, text: str, starts: list[int] | None, ends: list[int] | None) -> Folded: ...
 
 def sentence_numbers(text: str, starts: list[int]) -> list[int]: ...
-
-def latin1_words(text: str, table: bytes, blanks: dict[str, str]) -> list[str] | None: ...

@@ -16,13 +16,14 @@ from cpython.unicode cimport PyUnicode_DecodeASCII
 from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL, Py_UNICODE_ISSPACE
 from cpython.ref cimport PyObject
 from libc.math cimport exp
-from libc.stdint cimport uint64_t
+from libc.stdint cimport uint8_t, uint16_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memcmp, memcpy, memset
 
 
 cdef extern from *:
     int __builtin_ctzll(unsigned long long) nogil
+    void __builtin_prefetch(const void* address) nogil
 
 cdef extern from "<stdlib.h>":
     void* aligned_alloc(size_t alignment, size_t size) nogil
@@ -979,31 +980,89 @@ cdef class _Rows:
         free(self.rows)
 
 
+# FNV-1a, 64 bits: a word's letters are hashed as they are read.
+cdef uint64_t _FNV_OFFSET = 14695981039346656037ULL
+cdef uint64_t _FNV_PRIME = 1099511628211ULL
+
+
+cdef class Seen:
+    """The rows a text has, one bit each; a row's memory is asked for when its bit is set,
+    so that the rows are in the cache by the time they are summed."""
+
+    cdef uint64_t* bits
+    cdef int n_blocks, stride
+    cdef const double* weights
+
+    def __cinit__(self):
+        self.bits = NULL
+
+    def __dealloc__(self):
+        free(self.bits)
+
+    cdef inline void add(self, int r) noexcept:
+        self.bits[r >> 6] |= (<uint64_t> 1) << (r & 63)
+        __builtin_prefetch(self.weights + r * self.stride)
+
+    cdef inline void add_all(self, const int* rows, int n) noexcept:
+        cdef int i
+        for i in range(n):
+            self.add(rows[i])
+
+
+cdef enum:
+    _KEY_MAX = 32  # longer words are remembered in a dict (see LexiconCore._word)
+    _INLINE_ROWS = 16
+    _FIRST = 1  # the word can begin a word pair
+    _SECOND = 2  # the word can end one
+
+
+cdef struct _Slot:
+    # A remembered word in 128 bytes, found by its folded letters without a Python string.
+    uint64_t hash
+    PyObject* word  # its stretched letters collapsed, referenced from LexiconCore.kept
+    int* more  # its rows when there are more than _INLINE_ROWS, else NULL
+    uint16_t length  # 0: the slot is empty
+    uint16_t n_rows
+    uint8_t pairs  # _FIRST | _SECOND
+    char key[_KEY_MAX]
+    int rows[_INLINE_ROWS]
+
+
 cdef class LexiconCore:
     """The lexicon's weights as one C array (see bot.risk.learned.Lexicon, whose `own_rows`
     it calls for a word it has not seen, after `collapse` has shortened its stretched
-    letters)."""
+    letters). Texts are split and their words looked up in one pass (text_probabilities)."""
 
     cdef double* weights
     cdef double* bias
     cdef int n_rows, n_heads, stride
     cdef dict words, pairs
     cdef frozenset firsts, seconds
-    cdef object own, collapse
+    cdef object own, collapse, blanks
+    cdef bytes letters
     cdef Py_ssize_t limit
+    # The words seen, in an open-addressed table of slots, the collapsed words they refer to
+    # held in `kept`. A Python dict of strings costs five cache misses a word (hash table,
+    # key, entry object, its rows) once the rules' work has pushed them out of the cache.
+    cdef _Slot* slots
+    cdef Py_ssize_t capacity, most, used
+    cdef list kept
 
     def __cinit__(self):
         self.weights = self.bias = NULL
+        self.slots = NULL
 
     def __init__(
         self, object weights, object bias, dict pairs, object own, object collapse,
-        Py_ssize_t limit,
+        Py_ssize_t limit, bytes letters, object blanks,
     ):
         cdef const double[:, ::1] w = weights
         cdef const double[::1] b = bias
         cdef Py_ssize_t r
         if self.weights != NULL:
             raise TypeError("a LexiconCore is initialised once")
+        if len(letters) != 256 or any(c >= 128 for c in letters):
+            raise ValueError("letters: an ASCII letter or space per Latin-1 character")
         for pair, row in pairs.items():
             if not (isinstance(pair, tuple) and len(pair) == 2 and 0 <= row < w.shape[0]):
                 raise ValueError(f"word pair {pair!r} (row {row}) is not a pair of words")
@@ -1031,10 +1090,93 @@ cdef class LexiconCore:
         self.collapse = collapse
         self.limit = limit
         self.words = {}
+        self.letters = letters
+        self.blanks = blanks
+        # At most `limit` words (and 32,768: 8 MB), the table at most half full.
+        self.most = 16
+        while self.most < 2 * min(max(limit, 1), 32768):
+            self.most *= 2
+        self.kept = []
+        self._empty_table(min(self.most, 4096))
 
     def __dealloc__(self):
         free(self.weights)
         free(self.bias)
+        self._free_rows()
+        free(self.slots)
+
+    cdef void _free_rows(self) noexcept:
+        cdef Py_ssize_t i
+        if self.slots != NULL:
+            for i in range(self.capacity):
+                free(self.slots[i].more)
+
+    cdef int _empty_table(self, Py_ssize_t capacity) except -1:
+        """A new empty table of `capacity` slots (a power of two), the old one freed."""
+        cdef _Slot* slots = <_Slot*> aligned_alloc(64, capacity * sizeof(_Slot))
+        if slots == NULL:
+            raise MemoryError()
+        memset(slots, 0, capacity * sizeof(_Slot))
+        self._free_rows()
+        free(self.slots)
+        self.slots, self.capacity, self.used = slots, capacity, 0
+        self.kept = []
+        return 0
+
+    cdef int _grow(self) except -1:
+        """Twice the slots, every word moved over."""
+        cdef _Slot* old = self.slots
+        cdef Py_ssize_t n = self.capacity, i
+        cdef _Slot* slots = <_Slot*> aligned_alloc(64, 2 * n * sizeof(_Slot))
+        if slots == NULL:
+            raise MemoryError()
+        memset(slots, 0, 2 * n * sizeof(_Slot))
+        self.slots, self.capacity = slots, 2 * n
+        for i in range(n):
+            if old[i].length:
+                memcpy(self._find(<unsigned char*> old[i].key, old[i].length, old[i].hash),
+                       &old[i], sizeof(_Slot))
+        free(old)
+        return 0
+
+    cdef inline _Slot* _find(self, const unsigned char* key, int length, uint64_t hash) noexcept:
+        """The word's slot, or the empty slot where it belongs."""
+        cdef Py_ssize_t mask = self.capacity - 1
+        cdef Py_ssize_t i = hash & mask
+        cdef _Slot* slot
+        while True:
+            slot = self.slots + i
+            if slot.length == 0 or (
+                slot.hash == hash and slot.length == length
+                and memcmp(slot.key, key, length) == 0
+            ):
+                return slot
+            i = (i + 1) & mask
+
+    cdef int _learn(self, const unsigned char* key, int length, uint64_t hash) except -1:
+        """Work out a word's rows (in Python) and keep them in its slot."""
+        word = self.collapse(PyUnicode_DecodeASCII(<char*> key, length, NULL))
+        cdef int n
+        cdef int* rows = _int_array(self.own(word), self.n_rows, &n)
+        cdef int pairs = _FIRST * (word in self.firsts) + _SECOND * (word in self.seconds)
+        # No Python code runs from here on: another thread cannot change the table meanwhile.
+        if (self.used + 1) * 2 > self.capacity:
+            if self.capacity < self.most:
+                self._grow()
+            else:
+                self._empty_table(self.capacity)
+        cdef _Slot* slot = self._find(key, length, hash)
+        slot.hash, slot.length, slot.n_rows, slot.pairs = hash, length, n, pairs
+        memcpy(slot.key, key, length)
+        if n > _INLINE_ROWS:
+            slot.more = rows
+        else:
+            memcpy(slot.rows, rows, n * sizeof(int))
+            free(rows)
+        self.kept.append(word)
+        slot.word = <PyObject*> word
+        self.used += 1
+        return 0
 
     cdef _Rows _word(self, str word):
         cdef PyObject* found = PyDict_GetItem(self.words, word)
@@ -1048,92 +1190,125 @@ cdef class LexiconCore:
         _remember(self.words, self.limit, word, entry)
         return entry
 
+    def text_probabilities(self, str text):
+        """probabilities(stretched_words(text)) in one pass over the text: a Latin-1 character
+        becomes the ASCII letter or space `letters` says, one beyond Latin-1 must be a
+        separator (`blanks` gives " "). None when one is not: then Python folds the text."""
+        cdef const unsigned char* letter = self.letters
+        cdef Py_ssize_t n = len(text), i, start = 0
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_UCS4 c
+        cdef unsigned char ch
+        cdef unsigned char* spaced = <unsigned char*> malloc(n + 1)
+        cdef uint64_t hash
+        cdef int length, pairs
+        cdef bint first = False
+        cdef _Slot* slot
+        cdef _Rows entry
+        cdef object previous = None
+        cdef Seen seen
+        if spaced == NULL:
+            raise MemoryError()
+        try:
+            for i in range(n):
+                c = PyUnicode_READ(kind, data, i)
+                if c < 256:
+                    spaced[i] = letter[c]
+                elif PyObject_GetItem(self.blanks, chr(c)) == " ":
+                    spaced[i] = 32
+                else:
+                    return None
+            spaced[n] = 32
+            seen = self._seen()
+            hash = _FNV_OFFSET
+            for i in range(n + 1):
+                ch = spaced[i]
+                if ch != 32:
+                    hash = (hash ^ ch) * _FNV_PRIME
+                    continue
+                length = i - start
+                if length == 0:
+                    start = i + 1
+                    continue
+                if length > _KEY_MAX:
+                    entry = self._word(PyUnicode_DecodeASCII(<char*> spaced + start, length, NULL))
+                    seen.add_all(entry.rows, entry.n_rows)
+                    pairs = _FIRST * entry.pair_first + _SECOND * entry.pair_second
+                    word = entry.word
+                else:
+                    slot = self._find(spaced + start, length, hash)
+                    if slot.length == 0:
+                        self._learn(spaced + start, length, hash)
+                        slot = self._find(spaced + start, length, hash)
+                    seen.add_all(slot.more if slot.more != NULL else &slot.rows[0], slot.n_rows)
+                    pairs = slot.pairs
+                    # A word's string is only looked at when it may be part of a pair.
+                    word = <object> slot.word if pairs else None
+                if first and pairs & _SECOND:
+                    pair = self.pairs.get((previous, word))
+                    if pair is not None:
+                        seen.add(pair)
+                first = pairs & _FIRST
+                previous = word if first else None
+                hash = _FNV_OFFSET
+                start = i + 1
+            return self._probabilities(seen)
+        finally:
+            free(spaced)
+
     def probabilities(self, list words):
         """Probability per head for a text with these folded words (stretched letters not yet
         collapsed): each feature present counts once, rows are summed in ascending order, then
         1 / (1 + exp(-clip(bias + sum)))."""
-        cdef int n_blocks = (self.n_rows + 63) // 64
-        cdef uint64_t* seen = <uint64_t*> calloc(max(n_blocks, 1), sizeof(uint64_t))
-        cdef double* z = <double*> calloc(max(self.n_heads, 1), sizeof(double))
-        cdef int i, j, r, block
-        cdef uint64_t bits
+        cdef int r
         cdef _Rows entry
         cdef _Rows previous = None
+        cdef Seen seen = self._seen()
+        for word in words:
+            entry = self._word(word)
+            seen.add_all(entry.rows, entry.n_rows)
+            if previous is not None and previous.pair_first and entry.pair_second:
+                pair = self.pairs.get((previous.word, entry.word))
+                if pair is not None:
+                    seen.add(pair)
+            previous = entry
+        return self._probabilities(seen)
+
+    cdef Seen _seen(self):
+        cdef Seen seen = Seen.__new__(Seen)
+        seen.n_blocks = (self.n_rows + 63) // 64
+        seen.bits = <uint64_t*> calloc(max(seen.n_blocks, 1), sizeof(uint64_t))
+        if seen.bits == NULL:
+            raise MemoryError()
+        seen.weights, seen.stride = self.weights, self.stride
+        return seen
+
+    cdef list _probabilities(self, Seen seen):
+        """1 / (1 + exp(-clip(bias + the rows seen, summed in ascending order)))."""
+        cdef int j, r, block
+        cdef uint64_t bits
         cdef double* row
         cdef double value
-        if seen == NULL or z == NULL:
-            free(seen)
-            free(z)
-            raise MemoryError()
-        try:
-            for word in words:
-                entry = self._word(word)
-                for i in range(entry.n_rows):
-                    r = entry.rows[i]
-                    seen[r >> 6] |= (<uint64_t> 1) << (r & 63)
-                if previous is not None and previous.pair_first and entry.pair_second:
-                    pair = self.pairs.get((previous.word, entry.word))
-                    if pair is not None:
-                        r = pair
-                        seen[r >> 6] |= (<uint64_t> 1) << (r & 63)
-                previous = entry
-            for block in range(n_blocks):
-                bits = seen[block]
-                while bits:
-                    r = block * 64 + _lowest_bit(bits)
-                    bits &= bits - 1
-                    row = self.weights + r * self.stride
-                    for j in range(self.n_heads):
-                        z[j] += row[j]
-            out = []
-            for j in range(self.n_heads):
-                value = self.bias[j] + z[j]
-                value = min(max(value, -30.0), 30.0)
-                out.append(1.0 / (1.0 + exp(-value)))
-            return out
-        finally:
-            free(seen)
-            free(z)
-
-
-def latin1_words(str text, bytes table, object blanks):
-    """The lexicon's words with stretched letters kept (bot.risk.learned.stretched_words) in
-    one pass: a Latin-1 character becomes the ASCII letter or space `table` says, one beyond
-    Latin-1 must be a separator (`blanks` gives " "). None when one is not: then Python
-    folds the text."""
-    if len(table) != 256:
-        raise ValueError("one table entry per Latin-1 character")
-    cdef const unsigned char* letter = table
-    cdef Py_ssize_t n = len(text), i, start = 0
-    cdef int kind = PyUnicode_KIND(text)
-    cdef void* data = PyUnicode_DATA(text)
-    cdef Py_UCS4 c
-    cdef unsigned char ch
-    cdef list out = []
-    cdef unsigned char* spaced = <unsigned char*> malloc(n + 1)
-    if spaced == NULL:
-        raise MemoryError()
-    try:
-        for i in range(n):
-            c = PyUnicode_READ(kind, data, i)
-            if c < 256:
-                ch = letter[c]
-                if ch >= 128:
-                    raise ValueError(f"table entry {c} is not ASCII")
-            elif PyObject_GetItem(blanks, chr(c)) == " ":
-                ch = 32
-            else:
-                return None
-            spaced[i] = ch
-        spaced[n] = 32
-        for i in range(n + 1):
-            if spaced[i] == 32:
-                if i > start:
-                    out.append(PyUnicode_DecodeASCII(<char*> spaced + start, i - start, NULL))
-                start = i + 1
+        cdef double z[64]
+        if self.n_heads > 64:
+            raise ValueError("at most 64 heads")
+        for j in range(self.n_heads):
+            z[j] = 0.0
+        for block in range(seen.n_blocks):
+            bits = seen.bits[block]
+            while bits:
+                r = block * 64 + _lowest_bit(bits)
+                bits &= bits - 1
+                row = self.weights + r * self.stride
+                for j in range(self.n_heads):
+                    z[j] += row[j]
+        out = []
+        for j in range(self.n_heads):
+            value = self.bias[j] + z[j]
+            value = min(max(value, -30.0), 30.0)
+            out.append(1.0 / (1.0 + exp(-value)))
         return out
-    finally:
-        free(spaced)
 
 
 cdef inline int _lowest_bit(uint64_t bits) noexcept:

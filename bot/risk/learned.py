@@ -274,12 +274,11 @@ class Lexicon:
         self._zeros = [0.0] * len(self.names)
         native = native_module()
         self._core: LexiconCore | None = None
-        self._latin1_words: Callable[[str, bytes, dict[str, str]], list[str] | None] | None = None
         if native is not None:
             self._core = native.LexiconCore(
-                self._weights, self._bias, self._pair, self.own_rows, collapse, WORD_CACHE_LIMIT
+                self._weights, self._bias, self._pair, self.own_rows, collapse, WORD_CACHE_LIMIT,
+                _LATIN1_TOKENS, _BLANKS,
             )
-            self._latin1_words = native.latin1_words
 
     def _rows(self, words: list[str]) -> list[int]:
         """The weight rows of the features present (the same features as `features`)."""
@@ -327,10 +326,10 @@ class Lexicon:
 
     def probabilities(self, text: str) -> list[float]:
         """Probability per head, in the order of `names`."""
-        core, split = self._core, self._latin1_words
-        if core is not None and split is not None:
-            found = split(text, _LATIN1_TOKENS, _BLANKS)
-            return core.probabilities(stretched_words(text) if found is None else found)
+        core = self._core
+        if core is not None:
+            found = core.text_probabilities(text)
+            return core.probabilities(stretched_words(text)) if found is None else found
         return self.python_probabilities(text)
 
     def python_probabilities(self, text: str) -> list[float]:

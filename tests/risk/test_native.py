@@ -379,28 +379,36 @@ def test_the_lexicon_scores_as_its_reference_float_for_float(
         assert lexicon.probabilities(text) == lexicon.python_probabilities(text), text
 
 
-def test_the_lexicons_words_are_split_as_in_python(texts: list[str]) -> None:
-    """One pass in C gives stretched_words() for every text whose characters beyond Latin-1
-    are separators, and leaves the others (a letter beyond Latin-1) to Python."""
-    native = native_module()
-    assert native is not None
+def test_the_lexicon_reads_a_text_in_one_pass_as_python_splits_it(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    """One pass in C scores every text whose characters beyond Latin-1 are separators as
+    Python's stretched_words() splits it, and leaves the others (a letter beyond Latin-1) to
+    Python: long words, stretched letters and word pairs included."""
+    lexicon = hybrid.lexicon
+    assert lexicon is not None and lexicon._core is not None
+    core = lexicon._core
     rng = random.Random(7)
     alphabet = "aAöÖé ß_-.!1\n\t😀—“\u212aǅłΩ\u200b\xa0"
     made = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(3000)]
+    pairs = [" ".join(pair) for pair in list(lexicon._pair)[:200]]
+    long_words = ["hemtjänstpersonalensarbetsmiljöproblemsutredningen är sen", "a" * 40 + " b"]
     declined = 0
-    for text in texts + made:
-        found = native.latin1_words(text, learned._LATIN1_TOKENS, learned._BLANKS)
+    for text in texts + made + pairs + long_words:
+        found = core.text_probabilities(text)
         wide_letter = any(ord(c) > 255 and learned._BLANKS[c] != " " for c in text)
         assert (found is None) == wide_letter, text
         if found is None:
             declined += 1
         else:
-            assert found == learned.stretched_words(text), text
+            assert found == core.probabilities(learned.stretched_words(text)), text
+            assert found == lexicon.python_probabilities(text), text
     assert declined > 100
-    with pytest.raises(ValueError, match="one table entry"):
-        native.latin1_words("a", b"a", {})
-    with pytest.raises(ValueError, match="not ASCII"):
-        native.latin1_words("å", bytes(range(256)), {})
+    with pytest.raises(ValueError, match="ASCII letter or space"):
+        native_module().LexiconCore(  # type: ignore[union-attr]
+            lexicon._weights, lexicon._bias, {}, lexicon.own_rows, learned.collapse, 10,
+            bytes(range(256)), learned._BLANKS,
+        )
 
 
 def test_the_lexicon_scores_as_its_reference_with_its_word_cache_emptied(
