@@ -49,6 +49,7 @@ class ScanCore:
         prefilters: list[re.Pattern[str] | None],
         compiled: list[re.Pattern[str] | None],
         compile: Callable[[int], re.Pattern[str]],
+        classes: list[bytes | None],
     ) -> None: ...
     def scan(
         self, plan: NativePlan, text: str, original: str, starts: list[int]

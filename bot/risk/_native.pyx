@@ -730,6 +730,49 @@ cdef int _ascending(const void* a, const void* b) noexcept nogil:
     return (x > y) - (x < y)
 
 
+cdef class _Chars:
+    """Which characters below 256 a text and its original have (bits in words 0-3), and
+    whether they have one above (word 4), each worked out when first asked for."""
+
+    cdef str text, original
+    cdef uint64_t in_text[5]
+    cdef uint64_t in_original[5]
+    cdef bint text_known, original_known
+
+    def __cinit__(self, str text, str original):
+        self.text, self.original = text, original
+        self.text_known = self.original_known = False
+
+    cdef const uint64_t* of(self, str where):
+        if where is self.text:
+            if not self.text_known:
+                _characters(where, self.in_text)
+                self.text_known = True
+            return self.in_text
+        if where is not self.original:
+            raise ValueError("neither the text nor its original")
+        if not self.original_known:
+            _characters(where, self.in_original)
+            self.original_known = True
+        return self.in_original
+
+
+cdef void _characters(str text, uint64_t* bits) noexcept:
+    """The bits of a text's characters below 256 in bits[0:4]; bits[4] nonzero when it has
+    one above."""
+    cdef Py_ssize_t i, n = len(text)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef unsigned int c  # not Py_UCS4, which Cython would shift as a one-letter string
+    memset(bits, 0, 5 * sizeof(uint64_t))
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c < 256:
+            bits[c >> 6] |= (<uint64_t> 1) << (c & 63)
+        else:
+            bits[4] = 1
+
+
 cdef class ScanCore:
     """Tries a plan's live patterns (see bot.risk.scan.Scanner, whose `compiled` it calls for
     a regex not yet compiled)."""
@@ -740,20 +783,40 @@ cdef class ScanCore:
     cdef tuple prefilters
     cdef list regexes
     cdef object compile
+    # Per pattern with a prefilter: its characters below 256, four 64-bit words of bits, and
+    # whether it may match one above (then the regex decides for a text that has one).
+    cdef uint64_t* classes
+    cdef unsigned char* beyond
 
     def __cinit__(self):
         self.spans = NULL
+        self.classes = NULL
+        self.beyond = NULL
 
     def __init__(
-        self, bytes flags, list spans, list prefilters, list compiled, object compile
+        self, bytes flags, list spans, list prefilters, list compiled, object compile,
+        list classes,
     ):
         if self.flags is not None:
             raise TypeError("a ScanCore is initialised once")
-        if not len(prefilters) == len(compiled) == len(spans) == len(flags):
-            raise ValueError("one flag, span, prefilter and regex slot per pattern")
+        if not len(prefilters) == len(compiled) == len(spans) == len(flags) == len(classes):
+            raise ValueError("one flag, span, prefilter, class and regex slot per pattern")
         self.spans = <int*> malloc(max(len(spans), 1) * sizeof(int))
-        if self.spans == NULL:
+        self.classes = <uint64_t*> calloc(max(len(classes), 1) * 4, sizeof(uint64_t))
+        self.beyond = <unsigned char*> calloc(max(len(classes), 1), 1)
+        if self.spans == NULL or self.classes == NULL or self.beyond == NULL:
             raise MemoryError()
+        for k in range(len(classes)):
+            if (classes[k] is None) != (prefilters[k] is None):
+                raise ValueError(f"pattern {k}: a class of characters for each prefilter")
+            if classes[k] is None:
+                continue
+            if len(classes[k]) != 33:
+                raise ValueError(f"pattern {k}: a class is 256 bits and a byte")
+            for c in range(256):
+                if (<const unsigned char*> classes[k])[c >> 3] >> (c & 7) & 1:
+                    self.classes[4 * k + (c >> 6)] |= (<uint64_t> 1) << (c & 63)
+            self.beyond[k] = (<const unsigned char*> classes[k])[32] != 0
         for k in range(len(spans)):
             if spans[k] < 0:
                 raise ValueError(f"pattern {k}: a span of {spans[k]} words")
@@ -767,6 +830,22 @@ cdef class ScanCore:
 
     def __dealloc__(self):
         free(self.spans)
+        free(self.classes)
+        free(self.beyond)
+
+    cdef bint _prefiltered(self, int k, str where, _Chars chars) except -1:
+        """Whether pattern k's prefilter rules out the text: none of its characters is there
+        (the bits of the text's characters below 256, or its regex for one above)."""
+        cdef const uint64_t* cls = self.classes + 4 * k
+        cdef const uint64_t* have
+        if self.prefilters[k] is None:
+            return False
+        have = chars.of(where)
+        if (cls[0] & have[0]) | (cls[1] & have[1]) | (cls[2] & have[2]) | (cls[3] & have[3]):
+            return False
+        if self.beyond[k] and have[4]:
+            return self.prefilters[k].search(where) is None
+        return True
 
     def scan(self, NativePlan plan, str text, str original, list starts):
         """Per live pattern that matches, (its index, its matches): searched over the original
@@ -788,7 +867,6 @@ cdef class ScanCore:
             raise ValueError("the plan is for another set of patterns")
         cdef bytes flags = self.flags
         cdef const unsigned char* flag = flags
-        cdef tuple prefilters = self.prefilters
         cdef list regexes = self.regexes
         cdef tuple live = tuple(plan.live)
         cdef unsigned char* state = plan.state
@@ -812,6 +890,7 @@ cdef class ScanCore:
         cdef long long* pairs = <long long*> malloc(max(total, 1) * sizeof(long long))
         cdef int* sentence_end = <int*> malloc(max(n_words, 1) * sizeof(int))
         cdef _Words words = _Words(plan.entries)
+        cdef _Chars chars = _Chars(text, original)
         try:
             if pairs == NULL or sentence_end == NULL:
                 raise MemoryError()
@@ -842,8 +921,7 @@ cdef class ScanCore:
                 where = original if f & 1 else text
                 if not f & 19 and p == q:
                     continue
-                prefilter = prefilters[k]
-                if prefilter is not None and prefilter.search(where) is None:
+                if self._prefiltered(k, where, chars):
                     p = q
                     continue
                 if k >= len(regexes):
@@ -909,19 +987,20 @@ cdef class ScanCore:
         cdef object k
         cdef PyObject* known
         cdef bint found
+        cdef _Chars chars = _Chars(text, original)
         for k in ks:
             known = PyDict_GetItem(present, k)
             if known != NULL:
                 found = (<object> known) is True
             else:
-                found = self._present(k, plan, text, original, starts)
+                found = self._present(k, plan, text, original, starts, chars)
                 present[k] = found
             if found:
                 return True
         return False
 
     cdef bint _present(
-        self, int k, NativePlan plan, str text, str original, list starts
+        self, int k, NativePlan plan, str text, str original, list starts, _Chars chars
     ) except -1:
         """Whether pattern k matches somewhere: searched like scan() does, or matched at the
         words where it may begin (plan.starts_of) with the words it needs within its span."""
@@ -931,8 +1010,7 @@ cdef class ScanCore:
         if not plan._needs_met(k):
             return False
         where = original if f & 1 else text
-        prefilter = self.prefilters[k]
-        if prefilter is not None and prefilter.search(where) is None:
+        if self._prefiltered(k, where, chars):
             return False
         if k >= len(self.regexes):
             raise IndexError(f"no regex slot for pattern {k}")

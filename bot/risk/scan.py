@@ -51,7 +51,10 @@ class Scanner(NativeCoreOwner):
         )
         spans = [p.max_words for p in self._patterns]
         prefilters = [p.prefilter for p in self._patterns]
-        core: ScanCore = native.ScanCore(flags, spans, prefilters, self._compiled, self.compiled)
+        classes = [None if rx is None else character_class(rx) for rx in prefilters]
+        core: ScanCore = native.ScanCore(
+            flags, spans, prefilters, self._compiled, self.compiled, classes
+        )
         return core
 
 
@@ -153,6 +156,33 @@ class Scanner(NativeCoreOwner):
             return rx.search(where_text) is not None
         where = plan.starts_of(k)
         return where is None or any(rx.match(text, starts[i]) is not None for i in where)
+
+
+_ONE_CLASS = re.compile(r"\[(?:[^\\\]]|\\.)+\]")  # what rawregex.required_chars makes
+_ESCAPED_CLASS = re.compile(r"\\[^\W_]")  # \d, \w, \s, \p...: more than the characters written
+
+
+def character_class(prefilter: re.Pattern[str]) -> bytes:
+    """A prefilter's characters below 256 as 256 bits (c's bit is bit c % 8 of byte c // 8),
+    then a byte that is 1 when it may also match a character above: a class with an escape
+    such as \\d, a character above 255, a negated class or a case-insensitive flag. The native
+    core tests the bits against a text's characters instead of searching it; the regex
+    decides the rest. A prefilter that is not one class of characters gets every bit: it
+    never rules a text out."""
+    if not _ONE_CLASS.fullmatch(prefilter.pattern):
+        return b"\xff" * 33
+    bits = bytearray(33)
+    for code in range(256):
+        if prefilter.match(chr(code)):
+            bits[code // 8] |= 1 << code % 8
+    beyond = (
+        bool(prefilter.flags & re.IGNORECASE)
+        or prefilter.pattern.startswith("[^")
+        or _ESCAPED_CLASS.search(prefilter.pattern) is not None
+        or any(ord(ch) > 255 for ch in prefilter.pattern)
+    )
+    bits[32] = beyond
+    return bytes(bits)
 
 
 def matches_at(

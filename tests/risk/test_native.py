@@ -34,6 +34,7 @@ from bot.risk.normalize import (
     word_starts,
 )
 from bot.risk.patterns import SEP
+from bot.risk.scan import character_class
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORNERS = [
@@ -232,7 +233,7 @@ def test_context_takes_a_native_plan_and_patterns_it_has(hybrid: HybridEngine) -
         core.any_present((len(rules._patterns),), plan, text, text, [0, 9, 14, 19], {})
     with pytest.raises(IndexError):
         plan.needs_met(-1)
-    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None)
+    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None, [None])
     with pytest.raises(ValueError, match="another set of patterns"):
         other.any_present((0,), plan, text, text, [0, 9, 14, 19], {})
     # An answer already kept is not looked for again.
@@ -255,11 +256,11 @@ def test_a_scan_takes_a_native_plan_with_one_start_per_word(hybrid: HybridEngine
         core.scan(native.NativePlan(), "", "", [])
     with pytest.raises(TypeError):
         core.scan(rules._gate.python_plan(words), "", "", [0, 9, 14, 19])
-    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None)
+    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None, [None])
     with pytest.raises(ValueError, match="another set of patterns"):
         other.scan(plan, "grannens barn blir slagen", "", [0, 9, 14, 19])
     with pytest.raises(ValueError, match="one flag"):
-        native.ScanCore(b"\0\0", [0], [None], [None], lambda k: None)
+        native.ScanCore(b"\0\0", [0], [None], [None], lambda k: None, [None])
 
 
 def test_a_pattern_is_tried_only_where_its_words_lie_within_its_span() -> None:
@@ -290,12 +291,59 @@ def test_a_pattern_is_tried_only_where_its_words_lie_within_its_span() -> None:
     across = [*one_sentence, "barn. slagen"]
     for flags, tried, matched in [(8, [18], one_sentence), (0, [18, 32], across)]:
         recorder = Recorder()
-        core = native.ScanCore(bytes([flags]), [4], [None], [recorder], recorder.compile)
+        core = native.ScanCore(
+            bytes([flags]), [4], [None], [recorder], recorder.compile, [None]
+        )
         found = core.scan(gate.plan(tokens), text, text, starts)
         assert recorder.tried == tried
         assert [(k, [m.group() for m in ms]) for k, ms in found] == [(0, matched)]
     with pytest.raises(ValueError, match="span of -1"):
-        native.ScanCore(bytes([0]), [-1], [None], [None], lambda k: None)
+        native.ScanCore(bytes([0]), [-1], [None], [None], lambda k: None, [None])
+
+
+class _Everywhere:
+    """A regex that records the texts it is asked to search, and finds nothing."""
+
+    def __init__(self) -> None:
+        self.searched: list[str] = []
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        self.searched.append(text)
+        return []
+
+    def compile(self, k: int) -> _Everywhere:
+        return self
+
+
+def test_a_prefilter_rules_out_exactly_the_texts_its_search_would() -> None:
+    """The native core tests a prefilter's characters below 256 as bits against the text's,
+    and asks its regex only when the class may match a character above 255 and the text has
+    one: the texts it rules out are those that prefilter.search() finds nothing in."""
+    native = native_module()
+    assert native is not None
+    gate = native.GateCore([0], [[]], [0], set(), 0, 1, lambda w: (set(), (), ()), 10)
+    plan = gate.plan([])
+    rng = random.Random(11)
+    alphabet = "ab Kk@NJ6190é\u212a\u0663\U0001f600\u017f\xb5\u039c."
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(6))) for _ in range(3000)]
+    classes = [r"[6-91]", r"[\d]", r"[NJ]", r"[@]", r"[é]", r"[^a]", r"[\xb5]", r"[\.]"]
+    prefilters = [re.compile(c) for c in classes] + [re.compile("[k]", re.IGNORECASE)]
+    for prefilter in prefilters:
+        source = prefilter.pattern
+        everywhere = _Everywhere()
+        core = native.ScanCore(
+            bytes([2]), [0], [prefilter], [everywhere], everywhere.compile,
+            [character_class(prefilter)],
+        )
+        for text in texts:
+            everywhere.searched.clear()
+            core.scan(plan, text, text, [])
+            searched = bool(everywhere.searched)
+            assert searched == (prefilter.search(text) is not None), (source, text)
+    assert character_class(re.compile("ab")) == b"\xff" * 33  # not a class: never rules out
+    assert character_class(re.compile("[^a]"))[32] == 1
+    with pytest.raises(ValueError, match="class of characters for each prefilter"):
+        native.ScanCore(bytes([2]), [0], [re.compile("[a]")], [None], lambda k: None, [None])
 
 
 def test_a_scan_reads_what_it_checked_even_when_python_code_changes_it_meanwhile() -> None:
@@ -314,14 +362,18 @@ def test_a_scan_reads_what_it_checked_even_when_python_code_changes_it_meanwhile
             starts.append(10**12)
             return True
 
-    core = native.ScanCore(bytes([16]), [0], [Meddler()], [digit], lambda k: digit)
-    assert [(k, [m.span() for m in ms]) for k, ms in core.scan(plan, "a 1", "a 1", starts)] == [
-        (0, [(2, 3)])
-    ]
+    # No character of the class below 256, and one beyond it in the text: the prefilter's
+    # search decides.
+    beyond = bytes(32) + b"\x01"
+    core = native.ScanCore(bytes([16]), [0], [Meddler()], [digit], lambda k: digit, [beyond])
+    found = core.scan(plan, "a 1 \u221e", "a 1 \u221e", starts)
+    assert [(k, [m.span() for m in ms]) for k, ms in found] == [(0, [(2, 3)])]
     with pytest.raises(TypeError, match="once"):
-        core.__init__(bytes([1, 2]), [0, 0], [None, None], [None, None], lambda k: digit)
+        core.__init__(
+            bytes([1, 2]), [0, 0], [None, None], [None, None], lambda k: digit, [None, None]
+        )
     compiled: list[re.Pattern[str] | None] = [None]
-    shrunk = native.ScanCore(bytes([16]), [0], [None], compiled, lambda k: digit)
+    shrunk = native.ScanCore(bytes([16]), [0], [None], compiled, lambda k: digit, [None])
     compiled.clear()
     with pytest.raises(IndexError, match="no regex slot"):
         shrunk.scan(plan, "a 1", "a 1", [0, 2])
