@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -156,7 +156,6 @@ class _Blanks(dict[str, str]):
 
 _BLANKS = _Blanks()
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
-_SUM = np.add.reduce
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -268,10 +267,9 @@ class Lexicon:
         self._bias = np.array([h.bias for h in heads.values()])
         self.thresholds = [h.threshold for h in heads.values()]  # per head, as `names`
         self.margins = [h.margins for h in heads.values()]  # per head: chosen, or None
-        # Per distinct word: the rows of its own features (see _learn).
-        self._own: dict[str, tuple[int, ...]] = {}
-        self._alone: dict[str, list[float]] = {}  # per word, its weight per head (evidence)
-        self._zeros = [0.0] * len(self.names)
+        self._bias_list: list[float] = self._bias.tolist()
+        # Per distinct word: the rows of its own features and their sums (see _own_sums).
+        self._own: dict[str, tuple[tuple[int, ...], list[float]]] = {}
         native = native_module()
         self._core: LexiconCore | None = None
         if native is not None:
@@ -280,32 +278,22 @@ class Lexicon:
                 _LATIN1_TOKENS, _BLANKS,
             )
 
-    def _rows(self, words: list[str]) -> list[int]:
-        """The weight rows of the features present (the same features as `features`)."""
-        own, pair = self._own, self._pair
-        found: list[int] = []
-        previous = None
-        for w in words:
-            rows = own.get(w)
-            if rows is None:
-                rows = self._learn(w)
-            if rows:
-                found += rows
-            if previous is not None:
-                row = pair.get((previous, w))
-                if row is not None:
-                    found.append(row)
-            previous = w
-        # Each feature counts once, and rows are summed in ascending order, as the native core
-        # sums them: the same floats.
-        return sorted(set(found))
+    def _own_sums(self, w: str) -> tuple[tuple[int, ...], list[float]]:
+        """A word's own rows (ascending, each once) and their sums per head, added one after
+        another from zero as the native core adds them; remembered."""
+        found = self._own.get(w)
+        if found is None:
+            rows = tuple(sorted(set(self.own_rows(w))))
+            sums = [0.0] * len(self.names)
+            for r in rows:
+                sums = [a + b for a, b in zip(sums, self._row(r), strict=True)]
+            if len(self._own) > WORD_CACHE_LIMIT:
+                self._own.clear()
+            found = self._own[w] = (rows, sums)
+        return found
 
-    def _learn(self, w: str) -> tuple[int, ...]:
-        """The rows of a word's own features, remembered."""
-        if len(self._own) > WORD_CACHE_LIMIT:
-            self._own.clear()
-        rows = self._own[w] = self.own_rows(w)
-        return rows
+    def _row(self, r: int) -> list[float]:
+        return cast("list[float]", self._weights[r].tolist())
 
     def own_rows(self, w: str) -> tuple[int, ...]:
         """The rows of a word's own features: the word, its stems and its n-grams."""
@@ -318,11 +306,32 @@ class Lexicon:
         ]
         return tuple(r for r in candidates if r is not None)
 
-    def _probabilities(self, rows: list[int]) -> list[float]:
-        z = self._bias
-        if rows:  # accumulate adds row after row; reduce would sum a single column pairwise
-            z = z + np.add.accumulate(self._weights.take(rows, axis=0))[-1]
-        return [1.0 / (1.0 + math.exp(-min(max(v, -30.0), 30.0))) for v in z.tolist()]
+    def _score(self, words: list[str]) -> list[float]:
+        """Probability per head for a text with these words: its features' rows, each
+        counted once, added in the order LexiconCore adds them (see there), so that the two
+        give the same floats."""
+        z = [0.0] * len(self.names)
+        seen: set[int] = set()
+        previous = None
+        pair = self._pair
+        for w in words:
+            rows, sums = self._own_sums(w)
+            if not seen.issuperset(rows):
+                z = [a + b for a, b in zip(z, sums, strict=True)]
+                for r in rows:
+                    if r in seen:
+                        z = [a - b for a, b in zip(z, self._row(r), strict=True)]
+                seen.update(rows)
+            if previous is not None:
+                both = pair.get((previous, w))
+                if both is not None and both not in seen:
+                    seen.add(both)
+                    z = [a + b for a, b in zip(z, self._row(both), strict=True)]
+            previous = w
+        return [
+            1.0 / (1.0 + math.exp(-min(max(b + v, -30.0), 30.0)))
+            for b, v in zip(self._bias_list, z, strict=True)
+        ]
 
     def probabilities(self, text: str) -> list[float]:
         """Probability per head, in the order of `names`."""
@@ -334,7 +343,7 @@ class Lexicon:
 
     def python_probabilities(self, text: str) -> list[float]:
         """probabilities() in Python: the reference for the native core."""
-        return self._probabilities(self._rows(words(text)))
+        return self._score(words(text))
 
     def score(self, text: str) -> dict[str, float]:
         """Probability per category (and "acute") for one text."""
@@ -359,15 +368,8 @@ class Lexicon:
         return result, acute and bool(result)
 
     def _word_weights(self, word: str) -> list[float]:
-        """Per head, the summed weights of one word's own features (remembered)."""
-        found = self._alone.get(word)
-        if found is None:
-            rows = self._rows([word])
-            found = _SUM(self._weights.take(rows, axis=0), axis=0).tolist() if rows else self._zeros
-            if len(self._alone) > WORD_CACHE_LIMIT:
-                self._alone.clear()
-            self._alone[word] = found
-        return found
+        """Per head, the summed weights of one word's own features."""
+        return self._own_sums(word)[1]
 
     def _evidence(self, text: str, column: int, category: Category) -> tuple[Evidence, ...]:
         """The content words that pushed a category furthest (only when it is flagged)."""
