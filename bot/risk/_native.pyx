@@ -26,6 +26,7 @@ cdef extern from "<stdlib.h>":
 
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_1BYTE_KIND
     int PyUnicode_4BYTE_KIND
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
@@ -323,18 +324,36 @@ cdef class NormCore:
             free(last)
 
 
+# FNV-1a, 64 bits: a word's letters are hashed as they are read.
+cdef uint64_t _FNV_OFFSET = 14695981039346656037ULL
+cdef uint64_t _FNV_PRIME = 1099511628211ULL
+
+cdef enum:
+    _GATE_KEY = 46  # a word of more letters, or beyond Latin-1, is looked up in a dict
+
+
+cdef struct _WordSlot:
+    # A word of the gate's table, in one cache line.
+    uint64_t hash
+    PyObject* entry  # its _Word, referenced from GateCore.words
+    uint16_t length  # 0: the slot is empty
+    char key[_GATE_KEY]
+
+
 cdef class _Word:
-    """What one distinct word satisfies: needed words, variants it triggers and begins."""
+    """What one distinct word satisfies: needed words, variants it triggers and begins (three
+    arrays in one block: a plan reads all three, and one block is fewer cache misses)."""
 
     cdef int* needs
     cdef int* triggers
     cdef int* firsts
     cdef int n_needs, n_triggers, n_firsts
 
+    def __cinit__(self):
+        self.needs = NULL
+
     def __dealloc__(self):
         free(self.needs)
-        free(self.triggers)
-        free(self.firsts)
 
 
 cdef class GateCore:
@@ -352,11 +371,17 @@ cdef class GateCore:
     cdef dict words
     cdef object learn
     cdef Py_ssize_t limit
+    # The words of `words` that are Latin-1 and short, found by their letters in an
+    # open-addressed table (its entries borrowed from `words`, emptied with it): a dict
+    # lookup of a new string costs a few cache misses more.
+    cdef _WordSlot* slots
+    cdef Py_ssize_t capacity, most, used
 
     def __cinit__(self):
         self.owner = self.need_start = self.need_ids = NULL
         self.variant_start = self.always = NULL
         self.exact = NULL
+        self.slots = NULL
 
     def __init__(
         self, list owner, list needs, list always, object exact, int n_needs, int n_patterns,
@@ -372,6 +397,10 @@ cdef class GateCore:
         self.words = {}
         self.learn = learn
         self.limit = limit
+        self.most = 16
+        while self.most < 2 * min(max(limit, 1), 32768):
+            self.most *= 2
+        self._empty_table(min(self.most, 4096))
         self.owner = <int*> malloc(max(n, 1) * sizeof(int))
         self.need_start = <int*> malloc((n + 1) * sizeof(int))
         self.exact = <unsigned char*> calloc(max(n, 1), 1)
@@ -409,17 +438,108 @@ cdef class GateCore:
         free(self.variant_start)
         free(self.exact)
         free(self.always)
+        free(self.slots)
+
+    cdef int _empty_table(self, Py_ssize_t capacity) except -1:
+        """A new empty table of `capacity` slots (a power of two), the old one freed."""
+        cdef _WordSlot* slots = <_WordSlot*> aligned_alloc(64, capacity * sizeof(_WordSlot))
+        if slots == NULL:
+            raise MemoryError()
+        memset(slots, 0, capacity * sizeof(_WordSlot))
+        free(self.slots)
+        self.slots, self.capacity, self.used = slots, capacity, 0
+        return 0
+
+    cdef inline _WordSlot* _find(
+        self, const unsigned char* key, int length, uint64_t hash
+    ) noexcept:
+        """The word's slot, or the empty slot where it belongs."""
+        cdef Py_ssize_t mask = self.capacity - 1
+        cdef Py_ssize_t i = hash & mask
+        cdef _WordSlot* slot
+        while True:
+            slot = self.slots + i
+            if slot.length == 0 or (
+                slot.hash == hash and slot.length == length
+                and memcmp(slot.key, key, length) == 0
+            ):
+                return slot
+            i = (i + 1) & mask
+
+    cdef int _keep(self, str word, _Word entry, bint table, uint64_t hash) except -1:
+        """Keep a word's entry in `words` and, when `table`, in a slot; both are emptied
+        together when full (bounded memory; a plan under way holds its own references)."""
+        cdef _WordSlot* old = self.slots
+        cdef Py_ssize_t i, n = self.capacity
+        cdef const unsigned char* key = <const unsigned char*> PyUnicode_DATA(word)
+        cdef int length = len(word)
+        cdef _WordSlot* slot
+        if len(self.words) > self.limit or (self.used + 1) * 2 > self.most:
+            self.words.clear()
+            self._empty_table(self.capacity)
+        self.words[word] = entry
+        if not table:
+            return 0
+        if (self.used + 1) * 2 > self.capacity:  # grow: every slot moved over
+            self.slots = <_WordSlot*> aligned_alloc(64, 2 * n * sizeof(_WordSlot))
+            if self.slots == NULL:
+                self.slots = old
+                raise MemoryError()
+            memset(self.slots, 0, 2 * n * sizeof(_WordSlot))
+            self.capacity = 2 * n
+            for i in range(n):
+                if old[i].length:
+                    memcpy(self._find(<unsigned char*> old[i].key, old[i].length, old[i].hash),
+                           &old[i], sizeof(_WordSlot))
+            free(old)
+        slot = self._find(key, length, hash)
+        slot.hash, slot.length, slot.entry = hash, length, <PyObject*> entry
+        memcpy(slot.key, key, length)
+        self.used += 1
+        return 0
 
     cdef _Word _word(self, str word):
-        cdef PyObject* found = PyDict_GetItem(self.words, word)
-        if found != NULL:
-            return <_Word> found
+        cdef int kind = PyUnicode_KIND(word)
+        cdef Py_ssize_t i, length = len(word)
+        cdef const unsigned char* key = <const unsigned char*> PyUnicode_DATA(word)
+        cdef uint64_t hash = _FNV_OFFSET
+        cdef _WordSlot* slot
+        cdef PyObject* found
+        cdef bint table = kind == PyUnicode_1BYTE_KIND and 0 < length <= _GATE_KEY
+        if table:
+            for i in range(length):
+                hash = (hash ^ key[i]) * _FNV_PRIME
+            slot = self._find(key, length, hash)
+            if slot.length:
+                return <_Word> slot.entry
+        else:
+            found = PyDict_GetItem(self.words, word)
+            if found != NULL:
+                return <_Word> found
         needs, triggers, firsts = self.learn(word)
         cdef _Word entry = _Word.__new__(_Word)
-        entry.needs = _int_array(needs, self.n_needs, &entry.n_needs)
-        entry.triggers = _int_array(triggers, self.n_variants, &entry.n_triggers)
-        entry.firsts = _int_array(firsts, self.n_variants, &entry.n_firsts)
-        _remember(self.words, self.limit, word, entry)
+        cdef int* parts[3]
+        cdef int sizes[3]
+        parts[0] = parts[1] = parts[2] = NULL
+        try:
+            parts[0] = _int_array(needs, self.n_needs, &sizes[0])
+            parts[1] = _int_array(triggers, self.n_variants, &sizes[1])
+            parts[2] = _int_array(firsts, self.n_variants, &sizes[2])
+            entry.needs = <int*> malloc(max(sizes[0] + sizes[1] + sizes[2], 1) * sizeof(int))
+            if entry.needs == NULL:
+                raise MemoryError()
+            entry.triggers = entry.needs + sizes[0]
+            entry.firsts = entry.triggers + sizes[1]
+            entry.n_needs, entry.n_triggers, entry.n_firsts = sizes[0], sizes[1], sizes[2]
+            memcpy(entry.needs, parts[0], sizes[0] * sizeof(int))
+            memcpy(entry.triggers, parts[1], sizes[1] * sizeof(int))
+            memcpy(entry.firsts, parts[2], sizes[2] * sizeof(int))
+        finally:
+            free(parts[0])
+            free(parts[1])
+            free(parts[2])
+        # No Python code runs from here on: another thread cannot change the table meanwhile.
+        self._keep(word, entry, table, hash)
         return entry
 
     def plan(self, list words):
@@ -1074,11 +1194,6 @@ cdef struct _Slot:
     char key[_KEY_MAX]
     int rows[_INLINE_ROWS]
     double sums[_MAX_HEADS]
-
-
-# FNV-1a, 64 bits: a word's letters are hashed as they are read.
-cdef uint64_t _FNV_OFFSET = 14695981039346656037ULL
-cdef uint64_t _FNV_PRIME = 1099511628211ULL
 
 
 cdef class _Seen:
