@@ -340,6 +340,22 @@ cdef struct _WordSlot:
     char key[_GATE_KEY]
 
 
+cdef Py_ssize_t _most_slots(Py_ssize_t limit) noexcept:
+    """Slots for at most `limit` words (and 32,768) with the table at most half full."""
+    cdef Py_ssize_t most = 16
+    while most < 2 * min(max(limit, 1), 32768):
+        most *= 2
+    return most
+
+
+cdef inline uint64_t _fnv(const unsigned char* key, Py_ssize_t length) noexcept:
+    cdef uint64_t hash = _FNV_OFFSET
+    cdef Py_ssize_t i
+    for i in range(length):
+        hash = (hash ^ key[i]) * _FNV_PRIME
+    return hash
+
+
 cdef class _Word:
     """What one distinct word satisfies: needed words, variants it triggers and begins (three
     arrays in one block: a plan reads all three, and one block is fewer cache misses)."""
@@ -397,9 +413,7 @@ cdef class GateCore:
         self.words = {}
         self.learn = learn
         self.limit = limit
-        self.most = 16
-        while self.most < 2 * min(max(limit, 1), 32768):
-            self.most *= 2
+        self.most = _most_slots(limit)
         self._empty_table(min(self.most, 4096))
         self.owner = <int*> malloc(max(n, 1) * sizeof(int))
         self.need_start = <int*> malloc((n + 1) * sizeof(int))
@@ -442,35 +456,14 @@ cdef class GateCore:
 
     cdef int _empty_table(self, Py_ssize_t capacity) except -1:
         """A new empty table of `capacity` slots (a power of two), the old one freed."""
-        cdef _WordSlot* slots = <_WordSlot*> aligned_alloc(64, capacity * sizeof(_WordSlot))
-        if slots == NULL:
-            raise MemoryError()
-        memset(slots, 0, capacity * sizeof(_WordSlot))
+        cdef _WordSlot* slots = _zeroed(self.slots, capacity)
         free(self.slots)
         self.slots, self.capacity, self.used = slots, capacity, 0
         return 0
 
-    cdef inline _WordSlot* _find(
-        self, const unsigned char* key, int length, uint64_t hash
-    ) noexcept:
-        """The word's slot, or the empty slot where it belongs."""
-        cdef Py_ssize_t mask = self.capacity - 1
-        cdef Py_ssize_t i = hash & mask
-        cdef _WordSlot* slot
-        while True:
-            slot = self.slots + i
-            if slot.length == 0 or (
-                slot.hash == hash and slot.length == length
-                and memcmp(slot.key, key, length) == 0
-            ):
-                return slot
-            i = (i + 1) & mask
-
     cdef int _keep(self, str word, _Word entry, bint table, uint64_t hash) except -1:
         """Keep a word's entry in `words` and, when `table`, in a slot; both are emptied
         together when full (bounded memory; a plan under way holds its own references)."""
-        cdef _WordSlot* old = self.slots
-        cdef Py_ssize_t i, n = self.capacity
         cdef const unsigned char* key = <const unsigned char*> PyUnicode_DATA(word)
         cdef int length = len(word)
         cdef _WordSlot* slot
@@ -480,19 +473,10 @@ cdef class GateCore:
         self.words[word] = entry
         if not table:
             return 0
-        if (self.used + 1) * 2 > self.capacity:  # grow: every slot moved over
-            self.slots = <_WordSlot*> aligned_alloc(64, 2 * n * sizeof(_WordSlot))
-            if self.slots == NULL:
-                self.slots = old
-                raise MemoryError()
-            memset(self.slots, 0, 2 * n * sizeof(_WordSlot))
-            self.capacity = 2 * n
-            for i in range(n):
-                if old[i].length:
-                    memcpy(self._find(<unsigned char*> old[i].key, old[i].length, old[i].hash),
-                           &old[i], sizeof(_WordSlot))
-            free(old)
-        slot = self._find(key, length, hash)
+        if (self.used + 1) * 2 > self.capacity:
+            self.slots = _doubled(self.slots, self.capacity)
+            self.capacity *= 2
+        slot = _probe(self.slots, self.capacity, key, length, hash)
         slot.hash, slot.length, slot.entry = hash, length, <PyObject*> entry
         memcpy(slot.key, key, length)
         self.used += 1
@@ -502,14 +486,13 @@ cdef class GateCore:
         cdef int kind = PyUnicode_KIND(word)
         cdef Py_ssize_t i, length = len(word)
         cdef const unsigned char* key = <const unsigned char*> PyUnicode_DATA(word)
-        cdef uint64_t hash = _FNV_OFFSET
+        cdef uint64_t hash = 0
         cdef _WordSlot* slot
         cdef PyObject* found
         cdef bint table = kind == PyUnicode_1BYTE_KIND and 0 < length <= _GATE_KEY
         if table:
-            for i in range(length):
-                hash = (hash ^ key[i]) * _FNV_PRIME
-            slot = self._find(key, length, hash)
+            hash = _fnv(key, length)
+            slot = _probe(self.slots, self.capacity, key, length, hash)
             if slot.length:
                 return <_Word> slot.entry
         else:
@@ -1196,6 +1179,50 @@ cdef struct _Slot:
     double sums[_MAX_HEADS]
 
 
+ctypedef fused _AnySlot:
+    _Slot
+    _WordSlot
+
+
+cdef _AnySlot* _zeroed(_AnySlot* like, Py_ssize_t capacity) except NULL:
+    """A table of `capacity` empty slots of like's kind, aligned with cache lines."""
+    cdef _AnySlot* slots = <_AnySlot*> aligned_alloc(64, capacity * sizeof(like[0]))
+    if slots == NULL:
+        raise MemoryError()
+    memset(slots, 0, capacity * sizeof(like[0]))
+    return slots
+
+
+cdef inline _AnySlot* _probe(
+    _AnySlot* slots, Py_ssize_t capacity, const unsigned char* key, int length, uint64_t hash
+) noexcept:
+    """The word's slot in an open-addressed table, or the empty slot where it belongs."""
+    cdef Py_ssize_t mask = capacity - 1
+    cdef Py_ssize_t i = hash & mask
+    cdef _AnySlot* slot
+    while True:
+        slot = slots + i
+        if slot.length == 0 or (
+            slot.hash == hash and slot.length == length and memcmp(slot.key, key, length) == 0
+        ):
+            return slot
+        i = (i + 1) & mask
+
+
+cdef _AnySlot* _doubled(_AnySlot* old, Py_ssize_t n) except NULL:
+    """A table of 2n slots holding every word of the n in `old`, which is freed."""
+    cdef _AnySlot* slots = _zeroed(old, 2 * n)
+    cdef Py_ssize_t i
+    for i in range(n):
+        if old[i].length:
+            memcpy(
+                _probe(slots, 2 * n, <unsigned char*> old[i].key, old[i].length, old[i].hash),
+                &old[i], sizeof(old[0]),
+            )
+    free(old)
+    return slots
+
+
 cdef class _Seen:
     """The rows a text has, one bit each."""
 
@@ -1288,10 +1315,7 @@ cdef class LexiconCore:
         self.words = {}
         self.letters = letters
         self.blanks = blanks
-        # At most `limit` words (and 32,768: 12 MB), the table at most half full.
-        self.most = 16
-        while self.most < 2 * min(max(limit, 1), 32768):
-            self.most *= 2
+        self.most = _most_slots(limit)  # at most 12 MB
         self.kept = []
         self._empty_table(min(self.most, 4096))
 
@@ -1309,45 +1333,16 @@ cdef class LexiconCore:
 
     cdef int _empty_table(self, Py_ssize_t capacity) except -1:
         """A new empty table of `capacity` slots (a power of two), the old one freed."""
-        cdef _Slot* slots = <_Slot*> aligned_alloc(64, capacity * sizeof(_Slot))
-        if slots == NULL:
-            raise MemoryError()
-        memset(slots, 0, capacity * sizeof(_Slot))
+        cdef _Slot* slots = _zeroed(self.slots, capacity)
         self._free_rows()
         free(self.slots)
         self.slots, self.capacity, self.used = slots, capacity, 0
         self.kept = []
         return 0
 
-    cdef int _grow(self) except -1:
-        """Twice the slots, every word moved over."""
-        cdef _Slot* old = self.slots
-        cdef Py_ssize_t n = self.capacity, i
-        cdef _Slot* slots = <_Slot*> aligned_alloc(64, 2 * n * sizeof(_Slot))
-        if slots == NULL:
-            raise MemoryError()
-        memset(slots, 0, 2 * n * sizeof(_Slot))
-        self.slots, self.capacity = slots, 2 * n
-        for i in range(n):
-            if old[i].length:
-                memcpy(self._find(<unsigned char*> old[i].key, old[i].length, old[i].hash),
-                       &old[i], sizeof(_Slot))
-        free(old)
-        return 0
-
     cdef inline _Slot* _find(self, const unsigned char* key, int length, uint64_t hash) noexcept:
         """The word's slot, or the empty slot where it belongs."""
-        cdef Py_ssize_t mask = self.capacity - 1
-        cdef Py_ssize_t i = hash & mask
-        cdef _Slot* slot
-        while True:
-            slot = self.slots + i
-            if slot.length == 0 or (
-                slot.hash == hash and slot.length == length
-                and memcmp(slot.key, key, length) == 0
-            ):
-                return slot
-            i = (i + 1) & mask
+        return _probe(self.slots, self.capacity, key, length, hash)
 
     cdef void _sum_rows(self, const int* rows, int n, double* sums) noexcept:
         """The rows added one after another, in the order given, from zero."""
@@ -1371,7 +1366,8 @@ cdef class LexiconCore:
         try:
             if (self.used + 1) * 2 > self.capacity:
                 if self.capacity < self.most:
-                    self._grow()
+                    self.slots = _doubled(self.slots, self.capacity)
+                    self.capacity *= 2
                 else:
                     self._empty_table(self.capacity)
         except BaseException:
