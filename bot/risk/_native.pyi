@@ -50,6 +50,7 @@ class ScanCore:
         compiled: list[re.Pattern[str] | None],
         compile: Callable[[int], re.Pattern[str]],
         classes: list[bytes | None],
+        firsts: list[bytes | None],
     ) -> None: ...
     def scan(
         self, plan: NativePlan, text: str, original: str, starts: list[int]

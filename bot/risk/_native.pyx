@@ -872,6 +872,26 @@ cdef void _characters(str text, uint64_t* bits) noexcept:
             bits[4] = 1
 
 
+cdef bint _class_bits(object cls, uint64_t* bits, str what) except -1:
+    """A class of characters as bot.risk.scan.character_class writes it (256 bits and a
+    byte) into four 64-bit words; returns its last byte: whether one above 256 may be in it."""
+    if not isinstance(cls, bytes) or len(cls) != 33:
+        raise ValueError(f"{what}: a class is 256 bits and a byte")
+    cdef const unsigned char* raw = <bytes> cls
+    cdef int c
+    for c in range(256):
+        if raw[c >> 3] >> (c & 7) & 1:
+            bits[c >> 6] |= (<uint64_t> 1) << (c & 63)
+    return raw[32] != 0
+
+
+# A searched regex is matched at the characters that can begin a match while they are at most
+# one in this many of the text's; with more, one search (which tries every position, but
+# without a call each) is faster.
+cdef enum:
+    _FIRST_SHARE = 16
+
+
 cdef class ScanCore:
     """Tries a plan's live patterns (see bot.risk.scan.Scanner, whose `compiled` it calls for
     a regex not yet compiled)."""
@@ -886,36 +906,49 @@ cdef class ScanCore:
     # whether it may match one above (then the regex decides for a text that has one).
     cdef uint64_t* classes
     cdef unsigned char* beyond
+    # Per searched pattern whose matches can begin only with some characters: those below
+    # 256, as classes are, and whether one above may (first_kind 2) or not (1); 0: unknown.
+    cdef uint64_t* first_bits
+    cdef unsigned char* first_kind
 
     def __cinit__(self):
         self.spans = NULL
         self.classes = NULL
         self.beyond = NULL
+        self.first_bits = NULL
+        self.first_kind = NULL
 
     def __init__(
         self, bytes flags, list spans, list prefilters, list compiled, object compile,
-        list classes,
+        list classes, list firsts,
     ):
         if self.flags is not None:
             raise TypeError("a ScanCore is initialised once")
-        if not len(prefilters) == len(compiled) == len(spans) == len(flags) == len(classes):
-            raise ValueError("one flag, span, prefilter, class and regex slot per pattern")
-        self.spans = <int*> malloc(max(len(spans), 1) * sizeof(int))
-        self.classes = <uint64_t*> calloc(max(len(classes), 1) * 4, sizeof(uint64_t))
-        self.beyond = <unsigned char*> calloc(max(len(classes), 1), 1)
-        if self.spans == NULL or self.classes == NULL or self.beyond == NULL:
+        if not (
+            len(prefilters) == len(compiled) == len(spans) == len(flags) == len(classes)
+            == len(firsts)
+        ):
+            raise ValueError("one flag, span, prefilter, class, first and regex slot per pattern")
+        cdef Py_ssize_t k, size = max(len(classes), 1)
+        self.spans = <int*> malloc(size * sizeof(int))
+        self.classes = <uint64_t*> calloc(size * 4, sizeof(uint64_t))
+        self.beyond = <unsigned char*> calloc(size, 1)
+        self.first_bits = <uint64_t*> calloc(size * 4, sizeof(uint64_t))
+        self.first_kind = <unsigned char*> calloc(size, 1)
+        if (
+            self.spans == NULL or self.classes == NULL or self.beyond == NULL
+            or self.first_bits == NULL or self.first_kind == NULL
+        ):
             raise MemoryError()
         for k in range(len(classes)):
             if (classes[k] is None) != (prefilters[k] is None):
                 raise ValueError(f"pattern {k}: a class of characters for each prefilter")
-            if classes[k] is None:
-                continue
-            if len(classes[k]) != 33:
-                raise ValueError(f"pattern {k}: a class is 256 bits and a byte")
-            for c in range(256):
-                if (<const unsigned char*> classes[k])[c >> 3] >> (c & 7) & 1:
-                    self.classes[4 * k + (c >> 6)] |= (<uint64_t> 1) << (c & 63)
-            self.beyond[k] = (<const unsigned char*> classes[k])[32] != 0
+            if classes[k] is not None:
+                self.beyond[k] = _class_bits(classes[k], self.classes + 4 * k, f"pattern {k}")
+            if firsts[k] is not None:
+                self.first_kind[k] = 1 + _class_bits(
+                    firsts[k], self.first_bits + 4 * k, f"pattern {k}'s first characters"
+                )
         for k in range(len(spans)):
             if spans[k] < 0:
                 raise ValueError(f"pattern {k}: a span of {spans[k]} words")
@@ -931,6 +964,8 @@ cdef class ScanCore:
         free(self.spans)
         free(self.classes)
         free(self.beyond)
+        free(self.first_bits)
+        free(self.first_kind)
 
     cdef bint _prefiltered(self, int k, str where, _Chars chars) except -1:
         """Whether pattern k's prefilter rules out the text: none of its characters is there
@@ -946,9 +981,51 @@ cdef class ScanCore:
             return self.prefilters[k].search(where) is None
         return True
 
+    cdef object _at_firsts(self, int k, object rx, str where, bint first):
+        """Pattern k's matches in `where` as rx.finditer finds them (the first only, or False
+        for none, when `first`), with rx.match tried only at the characters a match can begin
+        with; None when k's are not known or too many of the text's are such characters."""
+        cdef int kind_of_first = self.first_kind[k]
+        if kind_of_first == 0:
+            return None
+        cdef const uint64_t* bits = self.first_bits + 4 * k
+        cdef bint beyond = kind_of_first == 2
+        cdef Py_ssize_t n = len(where), i, count = 0, next_free = 0
+        cdef Py_ssize_t most = n // _FIRST_SHARE + 1
+        cdef int kind = PyUnicode_KIND(where)
+        cdef void* data = PyUnicode_DATA(where)
+        cdef unsigned int c  # not Py_UCS4, which Cython would shift as a one-letter string
+        cdef Py_ssize_t* at = <Py_ssize_t*> malloc(most * sizeof(Py_ssize_t))
+        if at == NULL:
+            raise MemoryError()
+        try:
+            for i in range(n):
+                c = PyUnicode_READ(kind, data, i)
+                if (bits[c >> 6] >> (c & 63) & 1) if c < 256 else beyond:
+                    if count == most:
+                        return None
+                    at[count] = i
+                    count += 1
+            # Every match is at least one character long, so finditer goes on where one ends.
+            matches = []
+            match = rx.match
+            for i in range(count):
+                if at[i] < next_free:
+                    continue
+                hit = match(where, at[i])
+                if hit is not None:
+                    if first:
+                        return hit
+                    matches.append(hit)
+                    next_free = hit.end()
+            return False if first else matches
+        finally:
+            free(at)
+
     def scan(self, NativePlan plan, str text, str original, list starts):
         """Per live pattern that matches, (its index, its matches): searched over the original
-        text (flag 1) or the normalised text (flag 2), else matched at the words where the plan
+        text (flag 1) or the normalised text (flag 2), or matched at the few characters of
+        it that can begin a match when that is known (see _at_firsts), else matched at the words where the plan
         lets it begin, every one of them (flag 4) or left to right without overlap, or at the
         words that begin with a digit, left to right (flag 16). A pattern
         whose matches span at most n words (its span) is not tried at a word unless the words
@@ -1029,7 +1106,9 @@ cdef class ScanCore:
                 if rx is None:
                     rx = self.compile(k)
                 if f & 3:
-                    matches = list(rx.finditer(where))
+                    matches = self._at_firsts(k, rx, where, False)
+                    if matches is None:
+                        matches = list(rx.finditer(where))
                 elif f & 16:
                     matches = []
                     match = rx.match
@@ -1117,7 +1196,8 @@ cdef class ScanCore:
         if rx is None:
             rx = self.compile(k)
         if f & 19:
-            return rx.search(where) is not None
+            hit = self._at_firsts(k, rx, where, True)
+            return rx.search(where) is not None if hit is None else hit is not False
         cdef GateCore gate = plan.gate
         cdef int first = gate.variant_start[k], last = gate.variant_start[k + 1], v, j
         cdef Py_ssize_t i, n_words = len(plan.entries), span = self.spans[k]

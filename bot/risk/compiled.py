@@ -17,7 +17,7 @@ from bot.risk.patterns import (
     parse_seq,
     seq_regex,
 )
-from bot.risk.rawregex import begins_with_digit, first_words, required_chars
+from bot.risk.rawregex import begins_with_digit, first_class, first_words, required_chars
 
 # A raw regex may start with "(?#ord|*ord)": words one of which must occur before it is tried.
 _HINT = re.compile(r"\(\?#([^)]*)\)")
@@ -76,6 +76,9 @@ class CompiledPattern:
     digit_led: bool = False
     # A character class every match has one of (only for raw regexes with a rare one).
     prefilter: re.Pattern[str] | None = None
+    # For a searched regex: the characters its matches can begin with, as
+    # bot.risk.scan.character_class gives a class (None: not known).
+    first_chars: bytes | None = None
     # Every match lies within one sentence: a pattern of the rule language whose word forms
     # are single runs of letters ("e-post" may span ". ", its parts joined by \W*).
     one_sentence: bool = False
@@ -108,6 +111,7 @@ def _raw(source: str, rx: re.Pattern[str], *, on_original: bool) -> CompiledPatt
         searched=not first,
         digit_led=not first and not on_original and begins_with_digit(body),
         prefilter=required_chars(body),
+        first_chars=None if first else first_class(body),
     )
 
 

@@ -1,6 +1,7 @@
 """Cheap tests for hand-written regexes ("re:" and "orig:" patterns), read from their parse:
-the word every match begins at, and characters one of which every match contains. Both are
-only ever necessary conditions, so a regex whose form is not recognised is simply searched."""
+the word every match begins at, characters one of which every match contains, and the
+characters a match can begin with. All are only ever necessary conditions, so a regex whose
+form is not recognised is simply searched."""
 
 from __future__ import annotations
 
@@ -205,3 +206,111 @@ def _rarity(ch: str) -> float:
     if ch.isalpha():
         return 10
     return 2 if ch.isdigit() else 1
+
+
+# What a class escape matches, as written in a regex.
+_CATEGORY_ESCAPES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def first_class(source: str) -> bytes | None:
+    """The characters a match can begin with, for trying a searched regex only where one of
+    them is: 256 bits for the characters below 256 (c's bit is bit c % 8 of byte c // 8), then
+    a byte that is 1 when a character above may begin one too. None when that cannot be told,
+    or a match may be empty (it begins anywhere)."""
+    items = _parse(source)
+    if items is None:
+        return None
+    flags = items.state.flags
+    found = _first(list(items), bool(flags & re.IGNORECASE))
+    if found is None or found[1] or not found[0]:
+        return None
+    members = found[0]
+    rx = re.compile("|".join(members), flags & re.ASCII)
+    bits = bytearray(33)
+    for code in range(256):
+        if rx.fullmatch(chr(code)):
+            bits[code // 8] |= 1 << code % 8
+    # Case-insensitive letters have partners above 255 ("k" and the Kelvin sign).
+    bits[32] = any(
+        m.startswith("(?i:") or _escapes_class(m) or any(ord(ch) > 255 for ch in m)
+        for m in members
+    )
+    return bytes(bits)
+
+
+def _escapes_class(member: str) -> bool:
+    """Whether a member written by _one_character uses a class escape (\\d, \\w, \\s...)."""
+    return any(escape in member for escape in _CATEGORY_ESCAPES.values())
+
+
+def _first(items: list[Any], ignorecase: bool) -> tuple[list[str], bool] | None:
+    """The one-character regexes a match of the items can begin with, and whether it can be
+    empty; None when not known. Assertions consume nothing, so what follows them begins."""
+    members: list[str] = []
+    for op, av in items:
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue
+        found = _first_item(op, av, ignorecase)
+        if found is None:
+            return None
+        members += found[0]
+        if not found[1]:
+            return members, False
+    return members, True
+
+
+def _first_item(op: Any, av: Any, ignorecase: bool) -> tuple[list[str], bool] | None:
+    """What _first gives for one item of a parse."""
+    if op in (_c.LITERAL, _c.IN):
+        one = _one_character(op, av)
+        scoped = "(?i:{})" if ignorecase else "(?-i:{})"
+        return None if one is None else ([scoped.format(one)], False)
+    if op is _c.BRANCH:
+        return _first_of_any([list(branch) for branch in av[1]], ignorecase)
+    if op is _c.SUBPATTERN and not (av[1] | av[2]) & ~re.IGNORECASE:
+        inner = (ignorecase or bool(av[1] & re.IGNORECASE)) and not av[2] & re.IGNORECASE
+        return _first(list(av[3]), inner)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        found = _first(list(av[2]), ignorecase) if av[1] else ([], True)
+        return None if found is None else (found[0], found[1] or av[0] == 0)
+    if op is _c.ATOMIC_GROUP:
+        return _first(list(av), ignorecase)
+    return None  # any character, a back reference, a conditional, other flags: not known
+
+
+def _first_of_any(branches: list[list[Any]], ignorecase: bool) -> tuple[list[str], bool] | None:
+    """What _first gives for alternatives: any may begin a match, and be empty."""
+    members: list[str] = []
+    empty = False
+    for branch in branches:
+        found = _first(branch, ignorecase)
+        if found is None:
+            return None
+        members += found[0]
+        empty = empty or found[1]
+    return members, empty
+
+
+def _one_character(op: Any, av: Any) -> str | None:
+    """A regex for one character as a LITERAL or IN item matches it; None for a negated
+    class or one this does not read."""
+    if op is _c.LITERAL:
+        return re.escape(chr(av))
+    body = []
+    for o, a in av:
+        if o is _c.LITERAL:
+            body.append(re.escape(chr(a)))
+        elif o is _c.RANGE:
+            body.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+        elif o is _c.CATEGORY and str(a) in _CATEGORY_ESCAPES:
+            body.append(_CATEGORY_ESCAPES[str(a)])
+        else:
+            return None
+    return "[" + "".join(body) + "]"

@@ -28,8 +28,9 @@ ON_ORIGINAL, SEARCHED, OVERLAPPING, IN_A_SENTENCE, DIGIT_LED = 1, 2, 4, 8, 16
 
 class Scanner(NativeCoreOwner):
     """Tries the live patterns of a plan: a regex search for patterns whose first word is
-    unknown, and anchored matches at the words where the others may begin (or, for a regex
-    that begins with a number, at the words that do)."""
+    unknown (in the native core, anchored matches at the few characters that can begin one,
+    when they are known and few), and anchored matches at the words where the others may
+    begin (or, for a regex that begins with a number, at the words that do)."""
 
     def __init__(self, patterns: Sequence[CompiledPattern]) -> None:
         self._patterns = list(patterns)
@@ -52,8 +53,9 @@ class Scanner(NativeCoreOwner):
         spans = [p.max_words for p in self._patterns]
         prefilters = [p.prefilter for p in self._patterns]
         classes = [None if rx is None else character_class(rx) for rx in prefilters]
+        firsts = [p.first_chars for p in self._patterns]
         core: ScanCore = native.ScanCore(
-            flags, spans, prefilters, self._compiled, self.compiled, classes
+            flags, spans, prefilters, self._compiled, self.compiled, classes, firsts
         )
         return core
 

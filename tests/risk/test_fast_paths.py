@@ -19,7 +19,7 @@ from bot.risk.compiled import CompiledPattern
 from bot.risk.engine import RiskEngine
 from bot.risk.normalize import WORDS, split_words, word_starts
 from bot.risk.patterns import max_words, parse_seq, seq_regex
-from bot.risk.rawregex import begins_with_digit, first_words, required_chars
+from bot.risk.rawregex import begins_with_digit, first_class, first_words, required_chars
 from bot.risk.ruleset import load_ruleset
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -141,9 +141,64 @@ def test_a_regex_that_begins_with_a_number_is_tried_at_words_that_do() -> None:
         assert [m.span() for m in found.get(k, [])] == expected, text
 
 
+def _begins(first: bytes, ch: str) -> bool:
+    """Whether a character is one first_class says a match can begin with."""
+    code = ord(ch)
+    return bool(first[code // 8] >> code % 8 & 1) if code < 256 else bool(first[32])
+
+
+def test_the_characters_a_match_begins_with_are_read_from_the_regex() -> None:
+    def known(source: str) -> bytes:
+        first = first_class(source)
+        assert first is not None, source
+        return first
+
+    def chars(source: str) -> str:
+        return "".join(chr(c) for c in range(256) if _begins(known(source), chr(c)))
+
+    # Assertions consume nothing: a match begins at what follows them.
+    assert chars(r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))(?:[6-9]|1[0-7]) ?ar") == "16789"
+    assert chars(r"\b(?:NU|JUST NU)\b") == "JN"
+    assert chars(r"(?:^|[.!?]\s*)hej") == "!.?h"
+    assert chars(r"(?:\s+|,)?(?:hej)") == "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ,h\x85\xa0"
+    assert chars(r"(?:ab)?c+") == "ac"
+    assert chars(r"(?i:k)x") == "Kk"
+    assert chars(r"(?i)(?-i:k)x") == "k"
+    assert chars(r"(?>a|b)") == "ab"
+    # Above 255: "k" without case is also the Kelvin sign, \d also "٣"; "N" is only "N".
+    assert known(r"(?i:k)")[32] == known(r"\d")[32] == 1
+    assert known(r"\bNU")[32] == 0
+    # A match that may be empty begins anywhere; so does one of any character, of a negated
+    # class, or of a back reference.
+    for source in [r"a*", r"(?:^|b)?", r".a", r"[^a]b", r"\W?x*", r"(a?)\1b", r"a{0}", r"(?s:.)"]:
+        assert first_class(source) is None, source
+
+
 @pytest.fixture(scope="module")
 def rules() -> RiskEngine:
     return RiskEngine(load_ruleset(DEFAULT_RULES_DIR))
+
+
+def test_every_match_of_a_searched_regex_begins_with_one_of_its_first_characters(
+    rules: RiskEngine,
+) -> None:
+    """first_class of every searched regex of the rule set, against its matches in the
+    labelled texts and in texts made of the characters its matches begin with."""
+    texts = _corpus_texts()
+    rng = random.Random(5)
+    texts += [
+        "".join(rng.choice("1 7.!?\nNU JUST nu ar arig Kk\u212a@ab Hej") for _ in range(40))
+        for _ in range(2000)
+    ]
+    searched = [p for p in rules._patterns if p.first_chars is not None]
+    assert len(searched) > 20
+    for pattern in searched:
+        assert pattern.searched
+        rx = pattern.compiled()
+        for text in texts:
+            for m in rx.finditer(text):
+                assert m.end() > m.start(), (pattern.source, text)
+                assert _begins(pattern.first_chars, text[m.start()]), (pattern.source, text)
 
 
 def _corpus_texts() -> list[str]:

@@ -15,6 +15,7 @@ import pickle
 import random
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ from bot.risk.normalize import (
     word_starts,
 )
 from bot.risk.patterns import SEP
+from bot.risk.rawregex import first_class
 from bot.risk.scan import character_class
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -233,7 +235,7 @@ def test_context_takes_a_native_plan_and_patterns_it_has(hybrid: HybridEngine) -
         core.any_present((len(rules._patterns),), plan, text, text, [0, 9, 14, 19], {})
     with pytest.raises(IndexError):
         plan.needs_met(-1)
-    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None, [None])
+    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None, [None], [None])
     with pytest.raises(ValueError, match="another set of patterns"):
         other.any_present((0,), plan, text, text, [0, 9, 14, 19], {})
     # An answer already kept is not looked for again.
@@ -256,11 +258,11 @@ def test_a_scan_takes_a_native_plan_with_one_start_per_word(hybrid: HybridEngine
         core.scan(native.NativePlan(), "", "", [])
     with pytest.raises(TypeError):
         core.scan(rules._gate.python_plan(words), "", "", [0, 9, 14, 19])
-    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None, [None])
+    other = native.ScanCore(b"\0", [0], [None], [None], lambda k: None, [None], [None])
     with pytest.raises(ValueError, match="another set of patterns"):
         other.scan(plan, "grannens barn blir slagen", "", [0, 9, 14, 19])
     with pytest.raises(ValueError, match="one flag"):
-        native.ScanCore(b"\0\0", [0], [None], [None], lambda k: None, [None])
+        native.ScanCore(b"\0\0", [0], [None], [None], lambda k: None, [None], [None])
 
 
 def test_a_pattern_is_tried_only_where_its_words_lie_within_its_span() -> None:
@@ -292,13 +294,13 @@ def test_a_pattern_is_tried_only_where_its_words_lie_within_its_span() -> None:
     for flags, tried, matched in [(8, [18], one_sentence), (0, [18, 32], across)]:
         recorder = Recorder()
         core = native.ScanCore(
-            bytes([flags]), [4], [None], [recorder], recorder.compile, [None]
+            bytes([flags]), [4], [None], [recorder], recorder.compile, [None], [None]
         )
         found = core.scan(gate.plan(tokens), text, text, starts)
         assert recorder.tried == tried
         assert [(k, [m.group() for m in ms]) for k, ms in found] == [(0, matched)]
     with pytest.raises(ValueError, match="span of -1"):
-        native.ScanCore(bytes([0]), [-1], [None], [None], lambda k: None, [None])
+        native.ScanCore(bytes([0]), [-1], [None], [None], lambda k: None, [None], [None])
 
 
 class _Everywhere:
@@ -333,7 +335,7 @@ def test_a_prefilter_rules_out_exactly_the_texts_its_search_would() -> None:
         everywhere = _Everywhere()
         core = native.ScanCore(
             bytes([2]), [0], [prefilter], [everywhere], everywhere.compile,
-            [character_class(prefilter)],
+            [character_class(prefilter)], [None],
         )
         for text in texts:
             everywhere.searched.clear()
@@ -343,7 +345,85 @@ def test_a_prefilter_rules_out_exactly_the_texts_its_search_would() -> None:
     assert character_class(re.compile("ab")) == b"\xff" * 33  # not a class: never rules out
     assert character_class(re.compile("[^a]"))[32] == 1
     with pytest.raises(ValueError, match="class of characters for each prefilter"):
-        native.ScanCore(bytes([2]), [0], [re.compile("[a]")], [None], lambda k: None, [None])
+        native.ScanCore(
+            bytes([2]), [0], [re.compile("[a]")], [None], lambda k: None, [None], [None]
+        )
+
+
+class _Tried:
+    """A regex that records where it is matched and how often it is searched."""
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx = rx
+        self.at: list[int] = []
+        self.searches = 0
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        self.at.append(pos)
+        return self.rx.match(text, pos)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        self.searches += 1
+        return self.rx.finditer(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        self.searches += 1
+        return self.rx.search(text)
+
+    def compile(self, k: int) -> _Tried:
+        return self
+
+
+def test_a_searched_regex_tried_at_its_first_characters_finds_what_a_search_finds() -> None:
+    """A searched regex whose matches can begin only with some characters (first_class) is
+    matched only at those of the text while they are few, and searched when they are not:
+    either way its matches are finditer's and whether it is there is search's answer, over
+    the normalised text (flag 2) and the original (flag 1)."""
+    native = native_module()
+    assert native is not None
+    gate = native.GateCore([0], [[]], [0], set(), 0, 1, lambda w: (set(), (), ()), 10)
+    plan = gate.plan([])
+    rng = random.Random(12)
+    rich = "ab kK.!?\nNUJST 16789 ar arig \u212a\U0001f600xé٣"
+    texts = [
+        "".join(rng.choice(rich if rng.random() < share else "hej d") for _ in range(length))
+        for share in (0.03, 0.2, 1.0)
+        for length in (0, 1, 5, 40, 200)
+        for _ in range(200)
+    ]
+    regexes = [
+        r"(?:^|(?<=[.!?\n])|(?<=[.!?\n] ))(?:[6-9]|1[0-7]) ?(?:ar|arig)\W*$",
+        r"\b(?:NU|JUST NU)\b",
+        r"(?i:\bk\w*)",
+        r"(?:^|[.!?]\s*)(?:ab|b+)",
+        r"\b\d+ ?ar\b",
+        r"a(?=b)|(?<!x)bb",
+    ]
+    for source in regexes:
+        first = first_class(source)
+        assert first is not None, source
+        for flag in (1, 2):
+            tried = _Tried(re.compile(source))
+            core = native.ScanCore(
+                bytes([flag]), [0], [None], [tried], tried.compile, [None], [first]
+            )
+            only_matched = 0
+            for text in texts:
+                tried.at.clear()
+                tried.searches = 0
+                found = core.scan(plan, text, text, [])
+                spans = [m.span() for _, matches in found for m in matches]
+                assert spans == [m.span() for m in tried.rx.finditer(text)], (source, text)
+                if not tried.searches:
+                    only_matched += 1
+                    for i in tried.at:
+                        code = ord(text[i])
+                        assert (first[code // 8] >> code % 8 & 1 if code < 256 else first[32])
+                present = core.any_present((0,), plan, text, text, [], {})
+                assert present == (tried.rx.search(text) is not None), (source, text)
+            assert only_matched > len(texts) // 3, source  # the way without a search is taken
+    with pytest.raises(ValueError, match="first characters: a class is 256 bits"):
+        native.ScanCore(bytes([2]), [0], [None], [None], lambda k: None, [None], [b"\1"])
 
 
 def test_a_scan_reads_what_it_checked_even_when_python_code_changes_it_meanwhile() -> None:
@@ -365,15 +445,18 @@ def test_a_scan_reads_what_it_checked_even_when_python_code_changes_it_meanwhile
     # No character of the class below 256, and one beyond it in the text: the prefilter's
     # search decides.
     beyond = bytes(32) + b"\x01"
-    core = native.ScanCore(bytes([16]), [0], [Meddler()], [digit], lambda k: digit, [beyond])
+    core = native.ScanCore(
+        bytes([16]), [0], [Meddler()], [digit], lambda k: digit, [beyond], [None]
+    )
     found = core.scan(plan, "a 1 \u221e", "a 1 \u221e", starts)
     assert [(k, [m.span() for m in ms]) for k, ms in found] == [(0, [(2, 3)])]
     with pytest.raises(TypeError, match="once"):
         core.__init__(
-            bytes([1, 2]), [0, 0], [None, None], [None, None], lambda k: digit, [None, None]
+            bytes([1, 2]), [0, 0], [None, None], [None, None], lambda k: digit, [None, None],
+            [None, None],
         )
     compiled: list[re.Pattern[str] | None] = [None]
-    shrunk = native.ScanCore(bytes([16]), [0], [None], compiled, lambda k: digit, [None])
+    shrunk = native.ScanCore(bytes([16]), [0], [None], compiled, lambda k: digit, [None], [None])
     compiled.clear()
     with pytest.raises(IndexError, match="no regex slot"):
         shrunk.scan(plan, "a 1", "a 1", [0, 2])
