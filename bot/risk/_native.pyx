@@ -1228,18 +1228,15 @@ cdef enum:
     _KEY_MAX = 32  # longer words are remembered in a dict (see LexiconCore._word)
     _INLINE_ROWS = 16
     _MAX_HEADS = 8
-    _FIRST = 1  # the word can begin a word pair
-    _SECOND = 2  # the word can end one
 
 
 cdef class _Rows:
-    """A word's own feature rows (ascending, each once) and their sum per head, its stretched
-    letters collapsed, and whether it can begin or end a word pair."""
+    """A word's own feature rows (ascending, each once) and their sum per head, and its
+    number among the words that begin a word pair and among those that end one (-1: none)."""
 
-    cdef str word
     cdef int* rows
     cdef int n_rows
-    cdef bint pair_first, pair_second
+    cdef int first_id, second_id
     cdef double sums[_MAX_HEADS]
 
     def __dealloc__(self):
@@ -1249,14 +1246,19 @@ cdef class _Rows:
 cdef struct _Slot:
     # A remembered word in 192 bytes, found by its folded letters without a Python string.
     uint64_t hash
-    PyObject* word  # its stretched letters collapsed, referenced from LexiconCore.kept
     int* more  # its rows when there are more than _INLINE_ROWS, else NULL
     uint16_t length  # 0: the slot is empty
     uint16_t n_rows
-    uint8_t pairs  # _FIRST | _SECOND
+    int first_id, second_id  # as _Rows has them
     char key[_KEY_MAX]
     int rows[_INLINE_ROWS]
     double sums[_MAX_HEADS]
+
+
+cdef struct _PairSlot:
+    # A word pair: (its first word's id + 1) << 32 | its second word's id (0: empty), its row.
+    uint64_t key
+    int row
 
 
 ctypedef fused _AnySlot:
@@ -1337,21 +1339,24 @@ cdef class LexiconCore:
     cdef double* weights
     cdef double* bias
     cdef int n_rows, n_heads, stride
-    cdef dict words, pairs
-    cdef frozenset firsts, seconds
+    cdef dict words, first_ids, second_ids
     cdef object own, collapse, blanks
     cdef bytes letters
     cdef Py_ssize_t limit
-    # The words seen, in an open-addressed table of slots, the collapsed words they refer to
-    # held in `kept`. A Python dict of strings costs five cache misses a word (hash table,
-    # key, entry object, its rows) once the rules' work has pushed them out of the cache.
+    # The words seen, in an open-addressed table of slots. A Python dict of strings costs
+    # five cache misses a word (hash table, key, entry object, its rows) once the rules' work
+    # has pushed them out of the cache.
     cdef _Slot* slots
     cdef Py_ssize_t capacity, most, used
-    cdef list kept
+    # The word pairs, by the numbers of their words, in an open-addressed table: a dict of
+    # tuples of strings costs a tuple and as many misses a lookup, twenty lookups a comment.
+    cdef _PairSlot* pair_slots
+    cdef uint64_t pair_mask
 
     def __cinit__(self):
         self.weights = self.bias = NULL
         self.slots = NULL
+        self.pair_slots = NULL
 
     def __init__(
         self, object weights, object bias, dict pairs, object own, object collapse,
@@ -1365,7 +1370,10 @@ cdef class LexiconCore:
         if len(letters) != 256 or any(c >= 128 for c in letters):
             raise ValueError("letters: an ASCII letter or space per Latin-1 character")
         for pair, row in pairs.items():
-            if not (isinstance(pair, tuple) and len(pair) == 2 and 0 <= row < w.shape[0]):
+            if not (
+                isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+                and isinstance(pair[1], str) and 0 <= row < w.shape[0]
+            ):
                 raise ValueError(f"word pair {pair!r} (row {row}) is not a pair of words")
         self.n_rows, self.n_heads = w.shape[0], w.shape[1]
         if b.shape[0] != self.n_heads:
@@ -1386,9 +1394,11 @@ cdef class LexiconCore:
             memcpy(self.weights + r * self.stride, &w[r, 0], self.n_heads * sizeof(double))
         for j in range(self.n_heads):
             self.bias[j] = b[j]
-        self.pairs = pairs
-        self.firsts = frozenset([pair[0] for pair in pairs])
-        self.seconds = frozenset([pair[1] for pair in pairs])
+        self.first_ids, self.second_ids = {}, {}
+        for first, second in pairs:
+            self.first_ids.setdefault(first, len(self.first_ids))
+            self.second_ids.setdefault(second, len(self.second_ids))
+        self._pair_table(pairs)
         self.own = own
         self.collapse = collapse
         self.limit = limit
@@ -1396,7 +1406,6 @@ cdef class LexiconCore:
         self.letters = letters
         self.blanks = blanks
         self.most = _most_slots(limit)  # at most 12 MB
-        self.kept = []
         self._empty_table(min(self.most, 4096))
 
     def __dealloc__(self):
@@ -1404,6 +1413,37 @@ cdef class LexiconCore:
         free(self.bias)
         self._free_rows()
         free(self.slots)
+        free(self.pair_slots)
+
+    cdef int _pair_table(self, dict pairs) except -1:
+        """The pairs' rows in a table of at least twice as many slots (a power of two)."""
+        cdef uint64_t capacity = 16, key
+        cdef _PairSlot* slot
+        while capacity < 2 * <uint64_t> len(pairs):
+            capacity *= 2
+        self.pair_slots = <_PairSlot*> calloc(capacity, sizeof(_PairSlot))
+        if self.pair_slots == NULL:
+            raise MemoryError()
+        self.pair_mask = capacity - 1
+        for (first, second), row in pairs.items():
+            key = (<uint64_t> (<int> self.first_ids[first] + 1)) << 32 | <int> self.second_ids[second]
+            slot = self._pair_slot(key)
+            slot.key, slot.row = key, row
+        return 0
+
+    cdef inline _PairSlot* _pair_slot(self, uint64_t key) noexcept:
+        """The pair's slot, or the empty slot where it belongs."""
+        cdef uint64_t i = (key * 0x9E3779B97F4A7C15ULL) >> 40 & self.pair_mask
+        while self.pair_slots[i].key != 0 and self.pair_slots[i].key != key:
+            i = (i + 1) & self.pair_mask
+        return self.pair_slots + i
+
+    cdef inline int _pair_row(self, int first_id, int second_id) noexcept:
+        """The row of the pair of these words (by their numbers), or -1 when not a feature."""
+        if first_id < 0 or second_id < 0:
+            return -1
+        cdef _PairSlot* slot = self._pair_slot((<uint64_t> (first_id + 1)) << 32 | second_id)
+        return slot.row if slot.key != 0 else -1
 
     cdef void _free_rows(self) noexcept:
         cdef Py_ssize_t i
@@ -1417,7 +1457,6 @@ cdef class LexiconCore:
         self._free_rows()
         free(self.slots)
         self.slots, self.capacity, self.used = slots, capacity, 0
-        self.kept = []
         return 0
 
     cdef inline _Slot* _find(self, const unsigned char* key, int length, uint64_t hash) noexcept:
@@ -1440,7 +1479,7 @@ cdef class LexiconCore:
         word = self.collapse(PyUnicode_DecodeASCII(<char*> key, length, NULL))
         cdef int n
         cdef int* rows = _unique_array(self.own(word), self.n_rows, &n)
-        cdef int pairs = _FIRST * (word in self.firsts) + _SECOND * (word in self.seconds)
+        cdef int first_id = self.first_ids.get(word, -1), second_id = self.second_ids.get(word, -1)
         cdef _Slot* slot
         # No Python code runs from here on: another thread cannot change the table meanwhile.
         try:
@@ -1454,7 +1493,8 @@ cdef class LexiconCore:
             free(rows)
             raise
         slot = self._find(key, length, hash)
-        slot.hash, slot.length, slot.n_rows, slot.pairs = hash, length, n, pairs
+        slot.hash, slot.length, slot.n_rows = hash, length, n
+        slot.first_id, slot.second_id = first_id, second_id
         memcpy(slot.key, key, length)
         self._sum_rows(rows, n, slot.sums)
         if n > _INLINE_ROWS:
@@ -1462,8 +1502,6 @@ cdef class LexiconCore:
         else:
             memcpy(slot.rows, rows, n * sizeof(int))
             free(rows)
-        self.kept.append(word)
-        slot.word = <PyObject*> word
         self.used += 1
         return 0
 
@@ -1472,10 +1510,10 @@ cdef class LexiconCore:
         if found != NULL:
             return <_Rows> found
         cdef _Rows entry = _Rows.__new__(_Rows)
-        entry.word = self.collapse(word)
-        entry.rows = _unique_array(self.own(entry.word), self.n_rows, &entry.n_rows)
-        entry.pair_first = entry.word in self.firsts
-        entry.pair_second = entry.word in self.seconds
+        collapsed = self.collapse(word)
+        entry.rows = _unique_array(self.own(collapsed), self.n_rows, &entry.n_rows)
+        entry.first_id = self.first_ids.get(collapsed, -1)
+        entry.second_id = self.second_ids.get(collapsed, -1)
         self._sum_rows(entry.rows, entry.n_rows, entry.sums)
         _remember(self.words, self.limit, word, entry)
         return entry
@@ -1526,11 +1564,9 @@ cdef class LexiconCore:
         cdef unsigned char ch
         cdef unsigned char* spaced = <unsigned char*> malloc(n + 1)
         cdef uint64_t hash
-        cdef int length, pairs
-        cdef bint first = False
+        cdef int length, row, second_id, previous = -1  # the previous word's first_id
         cdef _Slot* slot
         cdef _Rows entry
-        cdef object previous = None
         cdef _Seen seen
         cdef double z[_MAX_HEADS]
         if spaced == NULL:
@@ -1560,8 +1596,8 @@ cdef class LexiconCore:
                 if length > _KEY_MAX:
                     entry = self._word(PyUnicode_DecodeASCII(<char*> spaced + start, length, NULL))
                     self._count(z, entry.rows, entry.n_rows, entry.sums, seen)
-                    pairs = _FIRST * entry.pair_first + _SECOND * entry.pair_second
-                    word = entry.word
+                    row = self._pair_row(previous, entry.second_id)
+                    previous = entry.first_id
                 else:
                     slot = self._find(spaced + start, length, hash)
                     if slot.length == 0:
@@ -1571,15 +1607,10 @@ cdef class LexiconCore:
                         z, slot.more if slot.more != NULL else &slot.rows[0], slot.n_rows,
                         slot.sums, seen,
                     )
-                    pairs = slot.pairs
-                    # A word's string is only looked at when it may be part of a pair.
-                    word = <object> slot.word if pairs else None
-                if first and pairs & _SECOND:
-                    pair = self.pairs.get((previous, word))
-                    if pair is not None:
-                        self._count_pair(z, pair, seen)
-                first = pairs & _FIRST
-                previous = word if first else None
+                    row = self._pair_row(previous, slot.second_id)
+                    previous = slot.first_id
+                if row >= 0:
+                    self._count_pair(z, row, seen)
                 hash = _FNV_OFFSET
                 start = i + 1
             return self._probabilities(z)
@@ -1590,18 +1621,17 @@ cdef class LexiconCore:
         """Probability per head for a text with these folded words (stretched letters not yet
         collapsed): 1 / (1 + exp(-clip(bias + the rows of its features, each counted once)))."""
         cdef _Rows entry
-        cdef _Rows previous = None
+        cdef int row, previous = -1  # the previous word's first_id
         cdef _Seen seen = _Seen(self.n_rows)
         cdef double z[_MAX_HEADS]
         memset(z, 0, sizeof(z))
         for word in words:
             entry = self._word(word)
             self._count(z, entry.rows, entry.n_rows, entry.sums, seen)
-            if previous is not None and previous.pair_first and entry.pair_second:
-                pair = self.pairs.get((previous.word, entry.word))
-                if pair is not None:
-                    self._count_pair(z, pair, seen)
-            previous = entry
+            row = self._pair_row(previous, entry.second_id)
+            if row >= 0:
+                self._count_pair(z, row, seen)
+            previous = entry.first_id
         return self._probabilities(z)
 
     cdef list _probabilities(self, const double* z):

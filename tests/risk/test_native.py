@@ -551,6 +551,12 @@ def test_the_lexicon_reads_a_text_in_one_pass_as_python_splits_it(
             lexicon._weights, lexicon._bias, {}, lexicon.own_rows, learned.collapse, 10,
             bytes(range(256)), learned._BLANKS,
         )
+    for pair, row in [(("jag", 1), 0), (("jag",), 0), (("jag", "vill"), 10**9)]:
+        with pytest.raises(ValueError, match="is not a pair of words"):
+            native_module().LexiconCore(  # type: ignore[union-attr]
+                lexicon._weights, lexicon._bias, {pair: row}, lexicon.own_rows,
+                learned.collapse, 10, learned._LATIN1_TOKENS, learned._BLANKS,
+            )
 
 
 def test_the_lexicon_scores_as_its_reference_with_its_word_cache_emptied(
