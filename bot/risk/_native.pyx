@@ -1237,6 +1237,7 @@ cdef class _Rows:
     cdef int* rows
     cdef int n_rows
     cdef int first_id, second_id
+    cdef bint evidence  # whether the word may be shown as evidence (not a function word)
     cdef double sums[_MAX_HEADS]
 
     def __dealloc__(self):
@@ -1252,6 +1253,7 @@ cdef struct _Slot:
     int first_id, second_id  # as _Rows has them
     char key[_KEY_MAX]
     int rows[_INLINE_ROWS]
+    uint8_t evidence  # as _Rows has it
     double sums[_MAX_HEADS]
 
 
@@ -1340,6 +1342,7 @@ cdef class LexiconCore:
     cdef double* bias
     cdef int n_rows, n_heads, stride
     cdef dict words, first_ids, second_ids
+    cdef frozenset not_evidence
     cdef object own, collapse, blanks
     cdef bytes letters
     cdef Py_ssize_t limit
@@ -1360,7 +1363,7 @@ cdef class LexiconCore:
 
     def __init__(
         self, object weights, object bias, dict pairs, object own, object collapse,
-        Py_ssize_t limit, bytes letters, object blanks,
+        Py_ssize_t limit, bytes letters, object blanks, frozenset not_evidence,
     ):
         cdef const double[:, ::1] w = weights
         cdef const double[::1] b = bias
@@ -1405,6 +1408,7 @@ cdef class LexiconCore:
         self.words = {}
         self.letters = letters
         self.blanks = blanks
+        self.not_evidence = not_evidence
         self.most = _most_slots(limit)  # at most 12 MB
         self._empty_table(min(self.most, 4096))
 
@@ -1480,6 +1484,7 @@ cdef class LexiconCore:
         cdef int n
         cdef int* rows = _unique_array(self.own(word), self.n_rows, &n)
         cdef int first_id = self.first_ids.get(word, -1), second_id = self.second_ids.get(word, -1)
+        cdef bint evidence = word not in self.not_evidence
         cdef _Slot* slot
         # No Python code runs from here on: another thread cannot change the table meanwhile.
         try:
@@ -1494,7 +1499,7 @@ cdef class LexiconCore:
             raise
         slot = self._find(key, length, hash)
         slot.hash, slot.length, slot.n_rows = hash, length, n
-        slot.first_id, slot.second_id = first_id, second_id
+        slot.first_id, slot.second_id, slot.evidence = first_id, second_id, evidence
         memcpy(slot.key, key, length)
         self._sum_rows(rows, n, slot.sums)
         if n > _INLINE_ROWS:
@@ -1514,6 +1519,7 @@ cdef class LexiconCore:
         entry.rows = _unique_array(self.own(collapsed), self.n_rows, &entry.n_rows)
         entry.first_id = self.first_ids.get(collapsed, -1)
         entry.second_id = self.second_ids.get(collapsed, -1)
+        entry.evidence = collapsed not in self.not_evidence
         self._sum_rows(entry.rows, entry.n_rows, entry.sums)
         _remember(self.words, self.limit, word, entry)
         return entry
@@ -1552,23 +1558,17 @@ cdef class LexiconCore:
         for j in range(self.n_heads):
             z[j] += row[j]
 
-    def text_probabilities(self, str text):
-        """probabilities(stretched_words(text)) in one pass over the text: a Latin-1 character
-        becomes the ASCII letter or space `letters` says, one beyond Latin-1 must be a
-        separator (`blanks` gives " "). None when one is not: then Python folds the text."""
+    cdef unsigned char* _spaced(self, str text, bint* wide_letter) except NULL:
+        """The text as one byte per character, the ASCII letter or space `letters` says for
+        a Latin-1 character, a space for one beyond that `blanks` makes one, and a space at
+        the end; or, when a character beyond Latin-1 is a letter, `wide_letter` set and the
+        rest not filled in. The caller frees it."""
         cdef const unsigned char* letter = self.letters
-        cdef Py_ssize_t n = len(text), i, start = 0
+        cdef Py_ssize_t n = len(text), i
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_UCS4 c
-        cdef unsigned char ch
         cdef unsigned char* spaced = <unsigned char*> malloc(n + 1)
-        cdef uint64_t hash
-        cdef int length, row, second_id, previous = -1  # the previous word's first_id
-        cdef _Slot* slot
-        cdef _Rows entry
-        cdef _Seen seen
-        cdef double z[_MAX_HEADS]
         if spaced == NULL:
             raise MemoryError()
         try:
@@ -1579,8 +1579,39 @@ cdef class LexiconCore:
                 elif PyObject_GetItem(self.blanks, chr(c)) == " ":
                     spaced[i] = 32
                 else:
-                    return None
-            spaced[n] = 32
+                    wide_letter[0] = True
+                    break
+            else:
+                spaced[n] = 32
+        except BaseException:
+            free(spaced)
+            raise
+        return spaced
+
+    cdef _Slot* _slot(self, const unsigned char* key, int length, uint64_t hash) except NULL:
+        """The slot of a word of at most _KEY_MAX letters, learned if new."""
+        cdef _Slot* slot = self._find(key, length, hash)
+        if slot.length == 0:
+            self._learn(key, length, hash)
+            slot = self._find(key, length, hash)
+        return slot
+
+    def text_probabilities(self, str text):
+        """probabilities(stretched_words(text)) in one pass over the text (see _spaced); None
+        when a character beyond Latin-1 is a letter: then Python folds the text."""
+        cdef Py_ssize_t n = len(text), i, start = 0
+        cdef unsigned char ch
+        cdef bint wide_letter = False
+        cdef unsigned char* spaced = self._spaced(text, &wide_letter)
+        cdef uint64_t hash
+        cdef int length, row, previous = -1  # the previous word's first_id
+        cdef _Slot* slot
+        cdef _Rows entry
+        cdef _Seen seen
+        cdef double z[_MAX_HEADS]
+        try:
+            if wide_letter:
+                return None
             seen = _Seen(self.n_rows)
             memset(z, 0, sizeof(z))
             hash = _FNV_OFFSET
@@ -1599,10 +1630,7 @@ cdef class LexiconCore:
                     row = self._pair_row(previous, entry.second_id)
                     previous = entry.first_id
                 else:
-                    slot = self._find(spaced + start, length, hash)
-                    if slot.length == 0:
-                        self._learn(spaced + start, length, hash)
-                        slot = self._find(spaced + start, length, hash)
+                    slot = self._slot(spaced + start, length, hash)
                     self._count(
                         z, slot.more if slot.more != NULL else &slot.rows[0], slot.n_rows,
                         slot.sums, seen,
@@ -1614,6 +1642,50 @@ cdef class LexiconCore:
                 hash = _FNV_OFFSET
                 start = i + 1
             return self._probabilities(z)
+        finally:
+            free(spaced)
+
+    def word_weights(self, str text, int column):
+        """(weight, start, end) per word of the text that may be evidence and whose own
+        features weigh for head `column` (their sum, as Lexicon._word_weights gives it, is
+        positive), in the order of the text; None as for text_probabilities."""
+        if not 0 <= column < self.n_heads:
+            raise IndexError(f"head {column} out of range")
+        cdef Py_ssize_t n = len(text), i, start = 0
+        cdef unsigned char ch
+        cdef bint wide_letter = False
+        cdef unsigned char* spaced = self._spaced(text, &wide_letter)
+        cdef uint64_t hash
+        cdef int length
+        cdef double weight
+        cdef bint evidence
+        cdef _Slot* slot
+        cdef _Rows entry
+        cdef list out = []
+        try:
+            if wide_letter:
+                return None
+            hash = _FNV_OFFSET
+            for i in range(n + 1):
+                ch = spaced[i]
+                if ch != 32:
+                    hash = (hash ^ ch) * _FNV_PRIME
+                    continue
+                length = i - start
+                if length == 0:
+                    start = i + 1
+                    continue
+                if length > _KEY_MAX:
+                    entry = self._word(PyUnicode_DecodeASCII(<char*> spaced + start, length, NULL))
+                    weight, evidence = entry.sums[column], entry.evidence
+                else:
+                    slot = self._slot(spaced + start, length, hash)
+                    weight, evidence = slot.sums[column], slot.evidence
+                if evidence and weight > 0:
+                    out.append((weight, start, i))
+                hash = _FNV_OFFSET
+                start = i + 1
+            return out
         finally:
             free(spaced)
 

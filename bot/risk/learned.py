@@ -275,7 +275,7 @@ class Lexicon:
         if native is not None:
             self._core = native.LexiconCore(
                 self._weights, self._bias, self._pair, self.own_rows, collapse, WORD_CACHE_LIMIT,
-                _LATIN1_TOKENS, _BLANKS,
+                _LATIN1_TOKENS, _BLANKS, _NOT_EVIDENCE,
             )
 
     def _own_sums(self, w: str) -> tuple[tuple[int, ...], list[float]]:
@@ -373,6 +373,19 @@ class Lexicon:
 
     def _evidence(self, text: str, column: int, category: Category) -> tuple[Evidence, ...]:
         """The content words that pushed a category furthest (only when it is flagged)."""
+        core = self._core
+        scored = None if core is None else core.word_weights(text, column)
+        if scored is None:
+            scored = self.python_word_weights(text, column)
+        scored.sort(key=lambda x: -x[0])
+        return tuple(
+            Evidence(category, start, end, text[start:end], f"learned.{category}")
+            for _, start, end in scored[:MAX_EVIDENCE]
+        )
+
+    def python_word_weights(self, text: str, column: int) -> list[tuple[float, int, int]]:
+        """(weight, start, end) per content word weighing for head `column`, in text order:
+        the reference for the native core's word_weights."""
         scored = []
         for word, start, end in tokens(text):
             if word in _NOT_EVIDENCE:
@@ -380,11 +393,7 @@ class Lexicon:
             weight = self._word_weights(word)[column]
             if weight > 0:
                 scored.append((weight, start, end))
-        scored.sort(key=lambda x: -x[0])
-        return tuple(
-            Evidence(category, start, end, text[start:end], f"learned.{category}")
-            for _, start, end in scored[:MAX_EVIDENCE]
-        )
+        return scored
 
 
 def _head(path: Path, name: str, table: object) -> Head:

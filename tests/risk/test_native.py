@@ -525,8 +525,9 @@ def test_the_lexicon_reads_a_text_in_one_pass_as_python_splits_it(
     hybrid: HybridEngine, texts: list[str]
 ) -> None:
     """One pass in C scores every text whose characters beyond Latin-1 are separators as
-    Python's stretched_words() splits it, and leaves the others (a letter beyond Latin-1) to
-    Python: long words, stretched letters and word pairs included."""
+    Python's stretched_words() splits it, and finds the words that weigh for a head as
+    Python's tokens() does, and leaves the others (a letter beyond Latin-1) to Python: long
+    words, stretched letters and word pairs included."""
     lexicon = hybrid.lexicon
     assert lexicon is not None and lexicon._core is not None
     core = lexicon._core
@@ -535,7 +536,7 @@ def test_the_lexicon_reads_a_text_in_one_pass_as_python_splits_it(
     made = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(3000)]
     pairs = [" ".join(pair) for pair in list(lexicon._pair)[:200]]
     long_words = ["hemtjänstpersonalensarbetsmiljöproblemsutredningen är sen", "a" * 40 + " b"]
-    declined = 0
+    declined = weighing = 0
     for text in texts + made + pairs + long_words:
         found = core.text_probabilities(text)
         wide_letter = any(ord(c) > 255 and learned._BLANKS[c] != " " for c in text)
@@ -545,17 +546,28 @@ def test_the_lexicon_reads_a_text_in_one_pass_as_python_splits_it(
         else:
             assert found == core.probabilities(learned.stretched_words(text)), text
             assert found == lexicon.python_probabilities(text), text
+        # The words shown as the lexicon's evidence: their spans and weights per head.
+        for column in range(len(lexicon.names)):
+            weights = core.word_weights(text, column)
+            assert (weights is None) == wide_letter, text
+            if weights is not None:
+                assert weights == lexicon.python_word_weights(text, column), (text, column)
+                weighing += bool(weights)
     assert declined > 100
+    assert weighing > 1000
+    with pytest.raises(IndexError, match=f"head {len(lexicon.names)} out of range"):
+        core.word_weights("jag", len(lexicon.names))
     with pytest.raises(ValueError, match="ASCII letter or space"):
         native_module().LexiconCore(  # type: ignore[union-attr]
             lexicon._weights, lexicon._bias, {}, lexicon.own_rows, learned.collapse, 10,
-            bytes(range(256)), learned._BLANKS,
+            bytes(range(256)), learned._BLANKS, learned._NOT_EVIDENCE,
         )
     for pair, row in [(("jag", 1), 0), (("jag",), 0), (("jag", "vill"), 10**9)]:
         with pytest.raises(ValueError, match="is not a pair of words"):
             native_module().LexiconCore(  # type: ignore[union-attr]
                 lexicon._weights, lexicon._bias, {pair: row}, lexicon.own_rows,
                 learned.collapse, 10, learned._LATIN1_TOKENS, learned._BLANKS,
+                learned._NOT_EVIDENCE,
             )
 
 
