@@ -44,6 +44,8 @@ class HybridEngine:
         # Per category the lexicon may add: its column, and the bars with and without a weak
         # rule sign, worked out once.
         self._heads: list[tuple[Category, int, float, float]] = []
+        # Per head, the lower of its two bars: most texts pass none, and are done with then.
+        self._lowest: list[tuple[int, float]] = []
         self._acute_column, self._acute_threshold = 0, 0.0
         if lexicon is not None:
             columns = {name: i for i, name in enumerate(lexicon.names)}
@@ -55,6 +57,7 @@ class HybridEngine:
                 for threshold in (lexicon.thresholds[column],)
                 for with_rule, alone in (lexicon.margins[column] or (WITH_RULE, ALONE),)
             ]
+            self._lowest = [(column, min(w, a)) for _, column, w, a in self._heads]
             self._acute_column = columns[ACUTE]
             self._acute_threshold = lexicon.thresholds[self._acute_column]
 
@@ -70,12 +73,15 @@ class HybridEngine:
         if lexicon is None:
             return self._versioned(found)
         p = lexicon.probabilities(text)
-        added = [
-            (c, column)
-            for c, column, with_rule, alone in self._heads
-            if c not in found.categories
-            and adds(p[column], rule_scores.get(c, 0.0), c in ruled_out, with_rule, alone)
-        ]
+        if all(p[column] < lowest for column, lowest in self._lowest):
+            added = []
+        else:
+            added = [
+                (c, column)
+                for c, column, with_rule, alone in self._heads
+                if c not in found.categories
+                and adds(p[column], rule_scores.get(c, 0.0), c in ruled_out, with_rule, alone)
+            ]
         # A rule file can bind the lexicon to its requires (a child named): the lexicon reads
         # words, and violence against an adult shares most of them with violence against a
         # child.
