@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.risk.pii import PiiConfig, PiiDetector, luhn_ok, national_digits, personnummer_kind
+from bot.risk.repair import clean_for_detectors
 
 CONFIG = PiiConfig(
     own_numbers=frozenset({national_digits("0340-88 000")}),
@@ -144,3 +145,23 @@ def test_offsets_survive_odd_whitespace_and_decomposed_letters() -> None:
     for m in detector.find(text):
         assert text[m.start : m.end] == m.text
     assert [k for k, _ in kinds(text)] == ["personnummer", "phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("Ga\u0308rdsva\u0308gen 3 \u2764\ufe0f", "Gärdsvägen 3 \u2764"),
+        ("\u0301070-123 45 67", "070-123 45 67"),  # an accent on nothing is dropped
+        ("rad\n\u0308ett", "rad\nett"),
+        ("070\u200b-123\ufe0f 45 67 \U0001d7ce", "070-123 45 67 0"),
+    ],
+)
+def test_cleaning_composes_accents_and_drops_invisible_marks(text: str, cleaned: str) -> None:
+    """What the detectors read: accents composed with their letter, invisible marks (an
+    emoji's variation selector, zero-width spaces, an accent on no letter) gone, look-alike
+    digits plain; each character still maps back into the text."""
+    clean = clean_for_detectors(text)
+    assert clean.text == cleaned
+    for i in range(len(clean.text)):
+        start, end = clean.span(i, i + 1)
+        assert 0 <= start < end <= len(text)
