@@ -1327,6 +1327,25 @@ cdef class _Seen:
         self.bits[r >> 6] |= (<uint64_t> 1) << (r & 63)
 
 
+cdef inline Py_ssize_t _next_word(
+    const unsigned char* spaced, Py_ssize_t n, Py_ssize_t* end, uint64_t* hash
+) noexcept:
+    """Where the next word of spaced[0:n] (a space at n, see LexiconCore._spaced) from *end
+    on begins, with its end in *end and its FNV-1a hash in *hash; -1 when there is none."""
+    cdef Py_ssize_t i = end[0], start
+    cdef uint64_t h = _FNV_OFFSET
+    while i < n and spaced[i] == 32:
+        i += 1
+    if i >= n:
+        return -1
+    start = i
+    while spaced[i] != 32:
+        h = (h ^ spaced[i]) * _FNV_PRIME
+        i += 1
+    end[0], hash[0] = i, h
+    return start
+
+
 cdef class LexiconCore:
     """The lexicon's weights as one C array (see bot.risk.learned.Lexicon, whose `own_rows`
     it calls for a word it has not seen, after `collapse` has shortened its stretched
@@ -1599,8 +1618,7 @@ cdef class LexiconCore:
     def text_probabilities(self, str text):
         """probabilities(stretched_words(text)) in one pass over the text (see _spaced); None
         when a character beyond Latin-1 is a letter: then Python folds the text."""
-        cdef Py_ssize_t n = len(text), i, start = 0
-        cdef unsigned char ch
+        cdef Py_ssize_t n = len(text), start, end = 0
         cdef bint wide_letter = False
         cdef unsigned char* spaced = self._spaced(text, &wide_letter)
         cdef uint64_t hash
@@ -1614,16 +1632,11 @@ cdef class LexiconCore:
                 return None
             seen = _Seen(self.n_rows)
             memset(z, 0, sizeof(z))
-            hash = _FNV_OFFSET
-            for i in range(n + 1):
-                ch = spaced[i]
-                if ch != 32:
-                    hash = (hash ^ ch) * _FNV_PRIME
-                    continue
-                length = i - start
-                if length == 0:
-                    start = i + 1
-                    continue
+            while True:
+                start = _next_word(spaced, n, &end, &hash)
+                if start < 0:
+                    break
+                length = end - start
                 if length > _KEY_MAX:
                     entry = self._word(PyUnicode_DecodeASCII(<char*> spaced + start, length, NULL))
                     self._count(z, entry.rows, entry.n_rows, entry.sums, seen)
@@ -1639,8 +1652,6 @@ cdef class LexiconCore:
                     previous = slot.first_id
                 if row >= 0:
                     self._count_pair(z, row, seen)
-                hash = _FNV_OFFSET
-                start = i + 1
             return self._probabilities(z)
         finally:
             free(spaced)
@@ -1651,8 +1662,7 @@ cdef class LexiconCore:
         positive), in the order of the text; None as for text_probabilities."""
         if not 0 <= column < self.n_heads:
             raise IndexError(f"head {column} out of range")
-        cdef Py_ssize_t n = len(text), i, start = 0
-        cdef unsigned char ch
+        cdef Py_ssize_t n = len(text), start, end = 0
         cdef bint wide_letter = False
         cdef unsigned char* spaced = self._spaced(text, &wide_letter)
         cdef uint64_t hash
@@ -1665,16 +1675,11 @@ cdef class LexiconCore:
         try:
             if wide_letter:
                 return None
-            hash = _FNV_OFFSET
-            for i in range(n + 1):
-                ch = spaced[i]
-                if ch != 32:
-                    hash = (hash ^ ch) * _FNV_PRIME
-                    continue
-                length = i - start
-                if length == 0:
-                    start = i + 1
-                    continue
+            while True:
+                start = _next_word(spaced, n, &end, &hash)
+                if start < 0:
+                    break
+                length = end - start
                 if length > _KEY_MAX:
                     entry = self._word(PyUnicode_DecodeASCII(<char*> spaced + start, length, NULL))
                     weight, evidence = entry.sums[column], entry.evidence
@@ -1682,9 +1687,7 @@ cdef class LexiconCore:
                     slot = self._slot(spaced + start, length, hash)
                     weight, evidence = slot.sums[column], slot.evidence
                 if evidence and weight > 0:
-                    out.append((weight, start, i))
-                hash = _FNV_OFFSET
-                start = i + 1
+                    out.append((weight, start, end))
             return out
         finally:
             free(spaced)
