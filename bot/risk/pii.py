@@ -7,7 +7,12 @@ from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.risk.normalize import clean_for_detectors, fold_literal, might_gain_characters
+from bot.risk.normalize import (
+    clean_for_detectors,
+    fold_literal,
+    might_gain_characters,
+    needs_cleaning,
+)
 
 _PNR = re.compile(
     r"(?<![\w+\-/.,])((?:18|19|20)?)(\d{2})(\d{2})(\d{2})( ?[-+] ?| ?)(\d{4})(?![\w]|[-/.,]\d)"
@@ -52,6 +57,11 @@ _SERVICE_PREFIXES = ("020", "0771", "0900", "0939", "0944", "099")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 # "(?<=\s)\d{1,3}...", started at a digit (see _DIGIT_OR_AT).
 _HOUSE_NUMBER = re.compile(r"\d(?<=\s\d)\d{0,2}(?:\s?[a-hA-H])?(?![\w]|[,./]\d|\s*%)")
+# The same for Latin-1 text, where \d is [0-9]: a range test per character instead of a lookup
+# in the Unicode database.
+_HOUSE_NUMBER_LATIN1 = re.compile(
+    r"[0-9](?<=\s[0-9])[0-9]{0,2}(?:\s?[a-hA-H])?(?![\w]|[,./][0-9]|\s*%)"
+)
 _STREET_PREFIX = re.compile(
     r"(?<!\w)(?:norra|s[öo]dra|[öo]stra|v[äa]stra|stora|lilla|gamla|nya)\s+$", re.IGNORECASE
 )
@@ -150,16 +160,20 @@ class PiiDetector:
         """All personal data in `text` (offsets in `text`), in order of position. `chars`:
         the set of characters in `text`, when known."""
         chars = set(text) if chars is None else chars
+        latin1 = max(chars, default="") <= "\xff"
         present = (
             not chars.isdisjoint(_DIGITS_OR_AT)
-            or (not text.isascii() and _WIDE_DIGIT.search(text) is not None)
+            # No Latin-1 character beyond ASCII is a digit.
+            or (not latin1 and _WIDE_DIGIT.search(text) is not None)
             or "noll" in text.lower()
         )
         if not present and not might_gain_characters(text, chars):
             return []  # no digit, "@" or "noll", and cleaning could not add one
+        if not needs_cleaning(text, chars):
+            return self._find(text, present, latin1=latin1)
         clean = clean_for_detectors(text, chars)
         if clean.text is text:  # unchanged: what is known of the characters still holds
-            return self._find(text, present, latin1=max(chars, default="") <= "\xff")
+            return self._find(text, present, latin1=latin1)
         out = []
         for m in self._find(clean.text, None, latin1=False):
             start, end = clean.span(m.start, m.end)
@@ -182,7 +196,7 @@ class PiiDetector:
             found += self._spelled_phones(text, found)
         if "@" in text:
             found += self._emails(text)
-        found += self._addresses(text)
+        found += self._addresses(text, latin1)
         found.sort(key=lambda m: m.start)
         return found
 
@@ -238,11 +252,12 @@ class PiiDetector:
                 out.append(PiiMatch("email", m.start(), m.end(), m.group()))
         return out
 
-    def _addresses(self, text: str) -> list[PiiMatch]:
+    def _addresses(self, text: str, latin1: bool = False) -> list[PiiMatch]:
         """Street + house number, found from the number and widened to the street name
-        (far cheaper than trying a street pattern at every position)."""
+        (far cheaper than trying a street pattern at every position); `latin1`: whether all
+        of the text's characters are."""
         out = []
-        for m in _HOUSE_NUMBER.finditer(text):
+        for m in (_HOUSE_NUMBER_LATIN1 if latin1 else _HOUSE_NUMBER).finditer(text):
             end_of_name = m.start()
             while end_of_name and text[end_of_name - 1].isspace():
                 end_of_name -= 1

@@ -87,7 +87,9 @@ _MARKS = frozenset(
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made for every comment, and a frozen dataclass sets each field through
+# object.__setattr__ (three times the cost). Nothing changes one once it is made.
+@dataclass(slots=True)
 class Normalized:
     """A normalised text and, per normalised character, its span in the original."""
 
@@ -158,6 +160,24 @@ def repaired(text: str, chars: Set[str] | None = None) -> Repaired:
     ):
         out.apply(_MOJIBAKE, _demojibake)
     return out
+
+
+def needs_repair(text: str, chars: Set[str] | None = None) -> bool:
+    """Whether repaired() may change `text`: False means it would return the text as it is
+    (no "&", no "\\u", no letter that begins mojibake), found without building a Repaired."""
+    if "&" in text or "\\u" in text:
+        return True
+    return not text.isascii() and not (chars or set(text)).isdisjoint(_MOJIBAKE_LEADS)
+
+
+def needs_cleaning(text: str, chars: Set[str]) -> bool:
+    """Whether clean_for_detectors() may change `text` (`chars`: its characters): False
+    means the detectors can read it as it is."""
+    return (
+        not chars.isdisjoint(_SPACE_CHARS)
+        or needs_repair(text, chars)
+        or (not text.isascii() and not chars.isdisjoint(_MARKS))
+    )
 
 
 def might_gain_characters(text: str, chars: Set[str] | None = None) -> bool:

@@ -66,11 +66,17 @@ def test_hinted_tokens_are_the_symbol_tokens_with_a_hint() -> None:
 
 
 def test_house_numbers_found_from_the_digit_as_from_the_space() -> None:
-    slow = re.compile(r"(?<=\s)\d{1,3}(?:\s?[a-hA-H])?(?![\w]|[,.]\d|\s*%)")
-    for text in _random_texts("12a%,.@\tbx AH", seed=2):
-        assert [m.span() for m in pii._HOUSE_NUMBER.finditer(text)] == [
-            m.span() for m in slow.finditer(text)
-        ], text
+    slow = re.compile(r"(?<=\s)\d{1,3}(?:\s?[a-hA-H])?(?![\w]|[,./]\d|\s*%)")
+    for text in _random_texts("12a%,./@\tbx AHå\xa0", seed=2):
+        expected = [m.span() for m in slow.finditer(text)]
+        assert [m.span() for m in pii._HOUSE_NUMBER.finditer(text)] == expected, text
+        # Latin-1 text: [0-9] stands for \d.
+        assert [m.span() for m in pii._HOUSE_NUMBER_LATIN1.finditer(text)] == expected, text
+
+
+def test_no_latin1_character_beyond_ascii_is_a_digit() -> None:
+    """What lets the detectors read Latin-1 text with [0-9] and skip the search for wide digits."""
+    assert not [chr(c) for c in range(0x80, 0x100) if re.match(r"\d", chr(c))]
 
 
 @pytest.mark.parametrize("latin1", [True, False])
@@ -321,3 +327,79 @@ def test_a_warmed_engine_has_every_pattern_compiled_and_assesses_the_same() -> N
     assert not all(rx is not None for rx in lazy.rules._scanner._compiled)
     for text in _corpus_texts()[:200] or ["Jag orkar inte leva längre", "Tack för hjälpen!"]:
         assert eager.assess(text) == lazy.assess(text)
+
+
+def _labelled_texts() -> list[str]:
+    texts = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            if line.strip() and isinstance(text := json.loads(line).get("text"), str):
+                texts.append(text)
+    return texts
+
+
+_REPAIRABLE = [
+    "&amp; &#229;",
+    "sj\\u00e4lv",
+    "sj\u00c3\u00a4lv",
+    "a\u0301ngest",
+    "tom\u200bte",
+    "ring 070\u00a0123 45 67",
+    "ＨＥＪ 𝐣𝐚𝐯𝐥𝐚",
+    "bor på Storgatan\u20093",
+    "&-tecken utan entitet, \\ufoo",
+    "Ã (bara en ledbokstav)",
+]
+
+
+def test_text_said_to_need_no_repair_or_cleaning_comes_back_as_it_is() -> None:
+    """needs_repair and needs_cleaning let the normaliser and the detectors skip building a
+    repair: when they say no, repairing and cleaning must give back the very same text."""
+    from bot.risk.repair import clean_for_detectors, needs_cleaning, needs_repair, repaired
+
+    labelled = _labelled_texts()
+    said_yes = 0
+    for text in labelled + _REPAIRABLE:
+        chars = set(text)
+        if not needs_repair(text, chars):
+            fixed = repaired(text, chars)
+            assert fixed.text is text and fixed.starts is None, text
+        if not needs_cleaning(text, chars):
+            clean = clean_for_detectors(text, chars)
+            assert clean.text is text and clean.starts is None, text
+        else:
+            said_yes += 1
+    for text in _REPAIRABLE[:-2]:  # the last two only look as if they needed a repair
+        assert needs_cleaning(text, set(text)), text
+        assert clean_for_detectors(text).text != text, text
+    assert said_yes < len(labelled) // 2  # the shortcut is the common path
+
+
+def _same_sentence_by_numbering(text: str, ends: re.Pattern[str], a: int, b: int) -> bool:
+    """The plain form: number the sentences by where each run of `ends` finishes."""
+    finishes = [m.end() for m in ends.finditer(text)]
+
+    def sentence(pos: int) -> int:
+        return sum(1 for end in finishes if end <= pos)
+
+    return sentence(a) == sentence(b)
+
+
+def test_a_benign_rules_scope_is_found_as_by_numbering_its_sentences() -> None:
+    """A benign hit of scope sentence or clause covers a finding in the same one: found with
+    one search from the earlier offset, as numbering every sentence of the text finds it."""
+    from bot.risk.weigh import _SCOPE_ENDS, _same_scope
+
+    rng = random.Random(5)
+    texts = [
+        *_random_texts("ab .!?,;:\n.", count=1500, seed=5),
+        "Jag dör av skratt. Han slog mig, sen gick han!",
+        "nej... jag vill inte dö?! men orkar inte",
+        "",
+    ]
+    for text in texts:
+        for ends in _SCOPE_ENDS.values():
+            for _ in range(8):
+                a, b = rng.randrange(len(text) + 1), rng.randrange(len(text) + 1)
+                expected = _same_sentence_by_numbering(text, ends, a, b)
+                assert _same_scope(text, ends, a, b) == expected, (text, a, b)
