@@ -10,8 +10,9 @@ from bot.risk.types import Assessment, Category, Evidence
 
 ORDER = {c: i for i, c in enumerate(Category)}
 _CATEGORIES = list(Category)
-_SENTENCE_END = re.compile(r"[.!?\n]+")
-_CLAUSE_BREAK = re.compile(r"[.!?\n,;:]+")
+# What ends a benign rule's scope: runs of these characters, whose end is where the next
+# sentence or clause begins.
+_SCOPE_ENDS = {"sentence": re.compile(r"[.!?\n]+"), "clause": re.compile(r"[.!?\n,;:]+")}
 _PII_CATEGORY = Category.PERSONAL_DATA
 _PII_ORDER = ORDER[_PII_CATEGORY]
 
@@ -46,7 +47,6 @@ class Weigher:
             (positives if kind == "rule" else benign if kind == "benign" else acute_cues).append(
                 hit
             )
-        bounds = _bounds(text, benign) if benign else {}
         evidence: list[_Ev] = []
         # Per category, the weight of each signal: (rule id, pattern index, or -1 for data).
         weights: dict[Category, dict[tuple[str, int], float]] = {}
@@ -55,7 +55,7 @@ class Weigher:
         positives.sort(key=_strength)
         for rule, pattern, start, end in positives:
             for cat in rule.categories:
-                if benign and _suppressed(cat, start, end, benign, bounds):
+                if benign and _suppressed(text, cat, start, end, benign):
                     continue
                 taken = spans.setdefault(cat, [])
                 overlapping = False
@@ -74,7 +74,9 @@ class Weigher:
         for match in pii:
             kind = match.kind if match.cued else f"{match.kind}_uncued"
             weight = rs.pii.weights.get(kind, 0.0 if not match.cued else 1.0)
-            if weight <= 0 or _suppressed(_PII_CATEGORY, match.start, match.end, benign, bounds):
+            if weight <= 0 or _suppressed(
+                text, _PII_CATEGORY, match.start, match.end, benign
+            ):
                 continue
             rule_id = f"personal_data.{kind}"
             evidence.append(
@@ -94,7 +96,7 @@ class Weigher:
                 # acute whatever was flagged, and is shown under the first flagged category.
                 cats = (min(flagged, key=ORDER.__getitem__),)
             for cat in cats:
-                if cat in flagged and not _suppressed(cat, start, end, benign, bounds):
+                if cat in flagged and not _suppressed(text, cat, start, end, benign):
                     evidence.append((ORDER[cat], False, start, -end, len(evidence), rule.id, None))
         return self._assessment(text, evidence, flagged), scores
 
@@ -162,36 +164,29 @@ def _score(weights: dict[tuple[str, int], float], caps: dict[str, float]) -> flo
     return total
 
 
-def _bounds(text: str, benign: list[Hit]) -> dict[str, list[int]]:
-    """End offsets of sentences and clauses, computed only when a benign rule needs them."""
-    scopes = {b[0].scope for b in benign}
-    out: dict[str, list[int]] = {}
-    if "sentence" in scopes:
-        out["sentence"] = [m.end() for m in _SENTENCE_END.finditer(text)]
-    if "clause" in scopes:
-        out["clause"] = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
-    return out
-
-
-def _sentence_of(pos: int, ends: list[int]) -> int:
-    for i, end in enumerate(ends):
-        if pos < end:
-            return i
-    return len(ends)
-
-
-def _suppressed(
-    cat: Category, start: int, end: int, benign: list[Hit], bounds: dict[str, list[int]]
-) -> bool:
+def _suppressed(text: str, cat: Category, start: int, end: int, benign: list[Hit]) -> bool:
+    """Whether a benign hit of the category covers the span: anywhere in the text, overlapping
+    it, or in the same sentence or clause (its scope)."""
     for rule, _, b_start, b_end in benign:
         if cat not in rule.categories:
             continue
         scope = rule.scope
         if scope == "text":
             return True
-        if scope == "overlap" and b_start < end and start < b_end:
-            return True
-        ends = bounds.get(scope)
-        if ends is not None and _sentence_of(start, ends) == _sentence_of(b_start, ends):
+        if scope == "overlap":
+            if b_start < end and start < b_end:
+                return True
+        elif _same_scope(text, _SCOPE_ENDS[scope], start, b_start):
             return True
     return False
+
+
+def _same_scope(text: str, ends: re.Pattern[str], a: int, b: int) -> bool:
+    """Whether offsets a and b lie in the same sentence (or clause): no run of `ends` finishes
+    after the first and at or before the second. The first run to finish after an offset is
+    the first found from it, so one short search from the earlier offset tells."""
+    first, last = (a, b) if a <= b else (b, a)
+    if first == last:
+        return True
+    m = ends.search(text, first)
+    return m is None or m.end() > last
