@@ -77,8 +77,13 @@ cdef inline bint _look_alike(Py_UCS4 c) noexcept nogil:
     )
 
 
-# What fold() tells of the folded text, as bits (bot.risk.normalize reads them).
-STRETCHED, OBFUSCATED, SPACED = 1, 2, 4
+# What fold() tells of the folded text, as bits (bot.risk.normalize reads them); C constants,
+# so that setting one in a loop stays in C.
+cdef enum:
+    _STRETCHED = 1
+    _OBFUSCATED = 2
+    _SPACED = 4
+STRETCHED, OBFUSCATED, SPACED = _STRETCHED, _OBFUSCATED, _SPACED
 
 
 cdef inline bint _letter(Py_UCS4 c) noexcept nogil:
@@ -172,18 +177,18 @@ cdef class _Text:
         for i in range(1, n):
             a, b = t[i - 1], t[i]
             if a == b and (_vowel(b) or (i >= 2 and t[i - 2] == b and _consonant(b))):
-                found |= STRETCHED
+                found |= _STRETCHED
             if (
                 (_letter(a) and _leet(b)) or (_leet(a) and _letter(b))
                 or (i + 1 < n and _letter(a) and (b == 33 or b == 124) and _letter(t[i + 1]))
             ):
-                found |= OBFUSCATED
+                found |= _OBFUSCATED
             if (
                 _spacer(b) and _letter(a) and (i == 1 or not _word_char(t[i - 2]))
                 and i + 3 < n and _letter(t[i + 1]) and _spacer(t[i + 2]) and _letter(t[i + 3])
                 and (i + 4 == n or not _word_char(t[i + 4]))
             ):
-                found |= SPACED
+                found |= _SPACED
         return found
 
     cdef tuple result(self, bint moved):
@@ -220,6 +225,9 @@ cdef class NormCore:
     cdef Py_ssize_t n_fold
     cdef dict emoji
     cdef Py_UCS4 emoji_min
+    # Lowercase of each Latin-1 character (one Latin-1 character each): text of one byte per
+    # character is lowercased here, without str.lower()'s lookups in the Unicode database.
+    cdef Py_UCS4 lower_latin1[256]
 
     def __cinit__(self):
         self.fold_table = NULL
@@ -235,6 +243,11 @@ cdef class NormCore:
         for c in fold:
             self.fold_table[i] = c
             i += 1
+        for i in range(256):
+            lowered = chr(i).lower()
+            if len(lowered) != 1 or ord(lowered) > 255:
+                raise ValueError(f"U+{i:04X} lowercases beyond one Latin-1 character")
+            self.lower_latin1[i] = ord(lowered)
         self.emoji = {}
         self.emoji_min = 0x10FFFF
         for key, words in emoji.items():
@@ -252,7 +265,8 @@ cdef class NormCore:
         the Python path must do it (look-alike letters, or lowercasing that changes the length).
         Text that is all ASCII is only lowercased, as bot.risk.normalize does. The marks say
         what the Python path must still repair (see _Text.marks)."""
-        cdef str lowered = text.lower()
+        cdef bint narrow = PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND
+        cdef str lowered = text if narrow else text.lower()
         cdef Py_ssize_t i, n = len(lowered)
         cdef bint ascii = text.isascii(), moved = False
         cdef Py_UCS4 c, w
@@ -264,6 +278,8 @@ cdef class NormCore:
         cdef void* text_data = PyUnicode_DATA(text)
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
+            if narrow:
+                c = self.lower_latin1[c]
             if not ascii:
                 if _look_alike(PyUnicode_READ(text_kind, text_data, i)):
                     return None
@@ -281,6 +297,25 @@ cdef class NormCore:
                         continue
             out.add(c, i, i + 1)
         return out.result(moved) + (out.marks(),)
+
+    def characters(self, str text):
+        """The set of the characters in `text`, as set(text) gives it: each Latin-1 character
+        is added once (a bit marks it as seen), not hashed again at every occurrence."""
+        cdef uint64_t seen[4]
+        cdef Py_ssize_t i, n = len(text)
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef unsigned int c
+        cdef set out = set()
+        memset(seen, 0, sizeof(seen))
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            if c < 256:
+                if (seen[c >> 6] >> (c & 63)) & 1:
+                    continue
+                seen[c >> 6] |= (<uint64_t> 1) << (c & 63)
+            out.add(chr(c))
+        return out
 
     def collapse(self, str text, object starts, object ends):
         """(text, starts, ends, words, word starts) with runs of a vowel made one and runs of
@@ -372,6 +407,13 @@ cdef class _Word:
         free(self.needs)
 
 
+cdef enum:
+    _SPARE_PLANS = 4  # finished plans' tables a GateCore keeps (one per thread at work)
+
+
+cdef class NativePlan  # defined below; a GateCore takes back its tables
+
+
 cdef class GateCore:
     """The gate's tables as C arrays (see bot.risk.gate.Gate, whose `word_ids` it calls for a
     word it has not seen)."""
@@ -392,12 +434,19 @@ cdef class GateCore:
     # lookup of a new string costs a few cache misses more.
     cdef _WordSlot* slots
     cdef Py_ssize_t capacity, most, used
+    # Tables of finished plans, wiped where they were written and kept for the next: a plan's
+    # tables are 13 kB, and zeroing new ones for every text costs more than the plan's own
+    # work and pushes the word tables out of the cache.
+    cdef unsigned char* spare_have[_SPARE_PLANS]
+    cdef unsigned char* spare_state[_SPARE_PLANS]
+    cdef int n_spare
 
     def __cinit__(self):
         self.owner = self.need_start = self.need_ids = NULL
         self.variant_start = self.always = NULL
         self.exact = NULL
         self.slots = NULL
+        self.n_spare = 0
 
     def __init__(
         self, list owner, list needs, list always, object exact, int n_needs, int n_patterns,
@@ -453,6 +502,45 @@ cdef class GateCore:
         free(self.exact)
         free(self.always)
         free(self.slots)
+        while self.n_spare:
+            self.n_spare -= 1
+            free(self.spare_have[self.n_spare])
+            free(self.spare_state[self.n_spare])
+
+    cdef int _tables(self, NativePlan plan) except -1:
+        """Give a new plan zeroed tables: a finished plan's, else newly allocated ones."""
+        if self.n_spare:
+            self.n_spare -= 1
+            plan.have, plan.state = self.spare_have[self.n_spare], self.spare_state[self.n_spare]
+            return 0
+        plan.have = <unsigned char*> calloc(max(self.n_needs, 1), 1)
+        # Per variant: 0 not triggered, 1 may match, 2 triggered but a needed word is missing.
+        plan.state = <unsigned char*> calloc(max(self.n_variants, 1), 1)
+        if plan.have == NULL or plan.state == NULL:
+            raise MemoryError()
+        return 0
+
+    cdef void _keep_tables(self, unsigned char* have, unsigned char* state, list entries) noexcept:
+        """Take back a finished plan's tables: zeroed where its words wrote, and kept for
+        the next plan unless enough are kept (then freed)."""
+        cdef Py_ssize_t i
+        cdef int j
+        cdef _Word entry
+        if self.n_spare == _SPARE_PLANS or entries is None:
+            free(have)
+            free(state)
+            return
+        for i in range(len(entries)):
+            entry = <_Word> entries[i]
+            for j in range(entry.n_needs):
+                have[entry.needs[j]] = 0
+            for j in range(entry.n_triggers):
+                state[entry.triggers[j]] = 0
+        for j in range(self.n_always):
+            state[self.always[j]] = 0
+        self.spare_have[self.n_spare] = have
+        self.spare_state[self.n_spare] = state
+        self.n_spare += 1
 
     cdef int _empty_table(self, Py_ssize_t capacity) except -1:
         """A new empty table of `capacity` slots (a power of two), the old one freed."""
@@ -534,14 +622,11 @@ cdef class GateCore:
         cdef unsigned char* have
         cdef unsigned char* state
         cdef int* live
-        plan.gate = self
         plan.entries = []
-        plan.have = <unsigned char*> calloc(max(self.n_needs, 1), 1)
-        # Per variant: 0 not triggered, 1 may match, 2 triggered but a needed word is missing.
-        plan.state = <unsigned char*> calloc(max(self.n_variants, 1), 1)
+        self._tables(plan)
+        plan.gate = self  # from here on the plan gives its tables back when it goes
         live = <int*> malloc(max(self.n_patterns, 1) * sizeof(int))
-        if plan.have == NULL or plan.state == NULL or live == NULL:
-            free(live)
+        if live == NULL:
             raise MemoryError()
         have, state = plan.have, plan.state
         try:
@@ -598,8 +683,13 @@ cdef class NativePlan:
     cdef public list live
 
     def __dealloc__(self):
-        free(self.have)
-        free(self.state)
+        # Members are still set here unless the garbage collector cleared them (a cycle):
+        # then the tables are freed, not kept.
+        if self.gate is not None and self.have != NULL and self.state != NULL:
+            self.gate._keep_tables(self.have, self.state, self.entries)
+        else:
+            free(self.have)
+            free(self.state)
 
     def __cinit__(self):
         self.gate = None
@@ -823,6 +913,10 @@ def sentence_numbers(str text, list starts):
         free(sentence_of)
 
 
+# The word half of a (pattern, word) pair; a C constant, so the mask stays a C operation.
+cdef long long _LOW_WORD = 0xFFFFFFFF
+
+
 cdef int _ascending(const void* a, const void* b) noexcept nogil:
     cdef long long x = (<const long long*> a)[0]
     cdef long long y = (<const long long*> b)[0]
@@ -989,7 +1083,7 @@ cdef class ScanCore:
         if kind_of_first == 0:
             return None
         cdef const uint64_t* bits = self.first_bits + 4 * k
-        cdef bint beyond = kind_of_first == 2
+        cdef bint beyond = kind_of_first == 2, candidate
         cdef Py_ssize_t n = len(where), i, count = 0, next_free = 0
         cdef Py_ssize_t most = n // _FIRST_SHARE + 1
         cdef int kind = PyUnicode_KIND(where)
@@ -1001,7 +1095,13 @@ cdef class ScanCore:
         try:
             for i in range(n):
                 c = PyUnicode_READ(kind, data, i)
-                if (bits[c >> 6] >> (c & 63) & 1) if c < 256 else beyond:
+                # Both branches C ints: a conditional expression of a uint64_t and a bint
+                # would be made a Python object for every character.
+                if c < 256:
+                    candidate = (bits[c >> 6] >> (c & 63)) & 1
+                else:
+                    candidate = beyond
+                if candidate:
                     if count == most:
                         return None
                     at[count] = i
@@ -1129,7 +1229,7 @@ cdef class ScanCore:
                     last = -1
                     next_free = 0
                     for r in range(p, q):
-                        i = pairs[r] & 0xFFFFFFFF
+                        i = <Py_ssize_t> (pairs[r] & _LOW_WORD)
                         if i == last:  # another variant of k beginning at this word
                             continue
                         last = i

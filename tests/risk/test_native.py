@@ -102,13 +102,19 @@ def _normalized(normalizer: Normalizer, text: str) -> tuple[object, ...]:
     return norm.text, span, words, starts
 
 
+def _python_twin(native: Normalizer) -> Normalizer:
+    """A copy of the normaliser that runs its Python reference."""
+    assert native._core is not None
+    python = pickle.loads(pickle.dumps(native))
+    python._core = None
+    return python
+
+
 def test_normalising_gives_what_its_reference_gives(
     hybrid: HybridEngine, texts: list[str]
 ) -> None:
     native = hybrid.rules._normalizer
-    assert native._core is not None
-    python = pickle.loads(pickle.dumps(native))
-    python._core = None
+    python = _python_twin(native)
     for text in texts:
         assert _normalized(native, text) == _normalized(python, text), text
 
@@ -715,3 +721,52 @@ def test_a_plan_takes_one_start_per_word_and_comes_from_a_gate(hybrid: HybridEng
         native.NativePlan().starts_of(0)
     with pytest.raises(TypeError):
         native.NativePlan().positions([])
+
+
+def test_plans_made_while_others_live_and_after_they_go_are_as_the_reference(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    """A finished plan's tables are wiped and kept for the next: plans that live side by side,
+    more of them than are kept, and plans made after others went in any order, must each be
+    as a fresh one."""
+    rules = hybrid.rules
+    gate, normalizer = rules._gate, rules._normalizer
+    assert gate._core is not None
+    rng = random.Random(11)
+    sample = rng.sample(texts, 60) + CORNERS
+
+    def words_of(text: str) -> list[str]:
+        return normalizer.normalize_words(text)[1]
+
+    for _ in range(3):
+        batch = rng.sample(sample, 12)
+        plans = [(gate._core.plan(words_of(text)), text) for text in batch]
+        for plan, text in plans:
+            reference = gate.python_plan(words_of(text))
+            assert plan.live == reference.live, text
+        rng.shuffle(plans)
+        while plans:
+            plans.pop()
+            # Made while some are still alive and after some went: their tables came back.
+            _compare_plans(gate, normalizer, rng.choice(sample), [])
+
+
+def test_latin1_text_is_lowercased_as_str_lower_lowercases_it(hybrid: HybridEngine) -> None:
+    """Text of one byte per character is lowercased in the core, from a table made with
+    str.lower: every Latin-1 character, capitals such as Ö, Þ and À among them."""
+    native = hybrid.rules._normalizer
+    python = _python_twin(native)
+    letters = "".join(map(chr, range(0x20, 0x100)))
+    for text in [letters, letters.upper(), "GRANNENS BARN ÄR RÄDDA, ÖPPNA DÖRREN ÅT DEM"]:
+        assert _normalized(native, text) == _normalized(python, text), text
+
+
+def test_the_characters_of_a_text_are_the_set_python_makes(
+    hybrid: HybridEngine, texts: list[str]
+) -> None:
+    """What the engine's cheap tests look at: each Latin-1 character once, the others as met."""
+    core = hybrid.rules._normalizer._core
+    assert core is not None
+    made = ["", "aaaa", "ÿÿ\x00\x00", "😂a😂", "\u212a\u212ak", "".join(map(chr, range(300)))]
+    for text in texts + made:
+        assert core.characters(text) == set(text), text
