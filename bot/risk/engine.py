@@ -17,7 +17,7 @@ from bot.risk.types import Assessment, Category
 from bot.risk.weigh import Hit, Weigher
 
 _WORD = re.compile(r"\w+")
-_CLAUSE_END = re.compile(r"[.!?,;:\n]")
+_CLAUSE_END_CHARS = ".!?,;:\n"  # a negation reaches back to the last of these
 
 
 class RiskEngine:
@@ -94,7 +94,8 @@ class RiskEngine:
         skratt"). A learned model that reads words, not sentences, must not overrule those."""
         if not isinstance(text, str):
             raise TypeError("text must be a str")
-        chars = set(text)  # what the cheap tests of normalising and detecting look at
+        # What the cheap tests of normalising and detecting look at.
+        chars = self._normalizer.characters(text)
         ruled_out: set[Category] = set()  # _match adds the categories of negated matches
         hits = self._match(text, chars, ruled_out)
         found, scores = self._weigher.weigh(text, hits, self._pii.find(text, chars))
@@ -163,6 +164,8 @@ class RiskEngine:
             return []
         if self._negators_are_words:
             negators = self._negators
+            if negators.isdisjoint(words):  # in C; many comments have none
+                return []
             return [starts[i] for i, w in enumerate(words) if w in negators]
         return [m.start() for m in self._negator_rx.finditer(text)]
 
@@ -187,9 +190,11 @@ class RiskEngine:
         if inside or not self._window or near >= len(negators_at) or negators_at[near] >= start:
             return bool(inside)
         before = text[max(0, start - 80) : start]
-        ends = list(_CLAUSE_END.finditer(before))
-        if ends:
-            before = before[ends[-1].end() :]
+        # The clause's start: after the last of its end characters (rfind runs in C; a
+        # regex would walk the whole stretch).
+        cut = max(map(before.rfind, _CLAUSE_END_CHARS))
+        if cut >= 0:
+            before = before[cut + 1 :]
         for word in reversed(_WORD.findall(before)[-self._window :] if self._window else []):
             if word in self._breakers:
                 return False

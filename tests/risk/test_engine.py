@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.risk import Category, RiskEngine, assess, reasons
+from bot.risk import Category, HybridEngine, RiskEngine, assess, reasons
 
 C = Category
 
@@ -125,3 +125,15 @@ def test_non_string_is_rejected(engine: RiskEngine) -> None:
 def test_empty_and_emoji_only_comments(engine: RiskEngine) -> None:
     assert engine.assess("").categories == ()
     assert engine.assess("😂😂😂").categories == ()
+
+
+@pytest.mark.parametrize("end", [".", "!", "?", ",", ";", ":", "\n"])
+def test_a_negation_reaches_back_only_to_the_end_of_its_clause(
+    engine: HybridEngine, end: str
+) -> None:
+    """'aldrig jag vill ta livet av mig' is negated; with any clause end after 'aldrig' the
+    negator belongs to another clause and the wish stands."""
+    negated, _, vetoes = engine.rules.assess_with_vetoes("aldrig jag vill ta livet av mig")
+    assert Category.CRISIS not in negated.categories and Category.CRISIS in vetoes
+    found = engine.assess(f"Aldrig{end} jag vill ta livet av mig")
+    assert Category.CRISIS in found.categories
