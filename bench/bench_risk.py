@@ -192,6 +192,10 @@ def main() -> int:
     what = "rules only" if args.rules_only else "rules + lexicon (bot.risk.load_engine)"
     core = "native core" if native_in_use() else f"Python reference (see {NATIVE_ENV})"
     print(f"engine               {what}, {core}")
+    print(
+        f"machine              {_machine_reference():.1f} µs for sum(range(1000)) (best of 7): "
+        "how fast this machine runs Python now, to compare runs on other machines by"
+    )
     print(f"rule set             {engine.version} ({len(engine.ruleset.rules)} rules)")
     if typical_runs:
         rate = 1 / statistics.median(typical_runs)
@@ -235,6 +239,18 @@ def main() -> int:
         f"({rss_imports:.0f} MB)"
     )
     return 0
+
+
+def _machine_reference() -> float:
+    """µs for a fixed piece of pure Python, best of 7: machines, and one machine's load, differ
+    by half or more, and the engine's figures move with them."""
+    best = float("inf")
+    for _ in range(7):
+        start = time.perf_counter()
+        for _ in range(1000):
+            sum(range(1000))
+        best = min(best, (time.perf_counter() - start) / 1000)
+    return best * 1e6
 
 
 def _runs(engine: Any, texts: list[str], n: int, runs: int) -> list[float]:
