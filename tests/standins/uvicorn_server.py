@@ -14,9 +14,16 @@ import uvicorn
 
 @contextmanager
 def serve(
-    app: Any, *, host: str = "127.0.0.1", timeout: float = 10.0, **config: Any
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    timeout: float = 10.0,
+    start_timeout: float = 60.0,
+    **config: Any,
 ) -> Iterator[str]:
-    """Serve app on a free port (lifespan on) and yield its base URL, e.g. http://127.0.0.1:PORT."""
+    """Serve app on a free port (lifespan on) and yield its base URL, e.g. http://127.0.0.1:PORT.
+    `start_timeout`: how long its startup may take (the app's lifespan compiles the risk rules
+    the first time, several seconds on a slow or busy machine); `timeout`: each wait to stop."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
@@ -40,7 +47,7 @@ def serve(
     thread = threading.Thread(target=run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + start_timeout
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 server.should_exit = True
