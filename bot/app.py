@@ -109,6 +109,17 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout=15)
 
+    def close(self) -> None:
+        """Stop the background work and give back every database and HTTP connection."""
+        from bot.sources.graph_port import MetaGraph
+
+        self.stop_background()
+        if isinstance(self.graph, MetaGraph):
+            self.graph.client.close()
+        # Without this a stopped app keeps its pooled connections until the process ends,
+        # and apps started and stopped in one process (tests, reloads) exhaust the server.
+        self.engine.dispose()
+
 
 def _default_assessor() -> Assessor:
     from bot.risk import assess
@@ -171,7 +182,7 @@ def create_app(
         if background:
             runtime.start_background(scheduler=settings.run_scheduler)
         yield
-        runtime.stop_background()
+        runtime.close()
 
     api = FastAPI(title="SoMe-vakten", lifespan=lifespan, docs_url=None, redoc_url=None)
     from handlers.health import build_router as health_router

@@ -24,7 +24,7 @@ def main() -> None:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        runtime.stop_background()
+        runtime.close()
 
 
 if __name__ == "__main__":

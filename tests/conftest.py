@@ -135,6 +135,7 @@ def start_server(
 ) -> Iterator[Callable[..., Server]]:
     """Start the app under uvicorn against the stand-in (several times if a test restarts it)."""
     stack: list[object] = []
+    runtimes: list[Runtime] = []
 
     def start(clock: Callable[[], datetime] | None = None, background: bool = True,
               assessor: Callable[[str], object] | None = None, **extra: object) -> Server:
@@ -149,11 +150,14 @@ def start_server(
         context = serve(runtime.api)
         url = context.__enter__()
         stack.append(context)
+        runtimes.append(runtime)
         return Server(url=url, runtime=runtime, slack=slack, graph=graph)
 
     yield start
     for context in reversed(stack):
         context.__exit__(None, None, None)  # type: ignore[attr-defined]
+    for runtime in runtimes:  # the app gave its connections back; a test may have taken more
+        runtime.engine.dispose()
 
 
 @pytest.fixture

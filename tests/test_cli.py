@@ -65,8 +65,12 @@ def test_healthz_reports_the_database_and_the_outbox(server: Server) -> None:
     body = httpx.get(f"{server.url}/healthz").json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["outbox"] == {"pending": 0, "oldest_seconds": 0.0, "failed": 0}
-    server.runtime.engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    broken = httpx.get(f"{server.url}/healthz")
+    working, server.runtime.engine = (server.runtime.engine,
+                                      make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    try:
+        broken = httpx.get(f"{server.url}/healthz")
+    finally:
+        server.runtime.engine = working
     assert broken.status_code == 503 and broken.json()["status"] == "error"
 
 
