@@ -414,6 +414,14 @@ cdef enum:
 cdef class NativePlan  # defined below; a GateCore takes back its tables
 
 
+cdef inline bint _has_bit(const uint64_t* bits, int i) noexcept:
+    return (bits[i >> 6] >> (i & 63)) & 1
+
+
+cdef inline void _set_bit(uint64_t* bits, int i) noexcept:
+    bits[i >> 6] |= (<uint64_t> 1) << (i & 63)
+
+
 cdef class GateCore:
     """The gate's tables as C arrays (see bot.risk.gate.Gate, whose `word_ids` it calls for a
     word it has not seen)."""
@@ -434,11 +442,12 @@ cdef class GateCore:
     # lookup of a new string costs a few cache misses more.
     cdef _WordSlot* slots
     cdef Py_ssize_t capacity, most, used
-    # Tables of finished plans, wiped where they were written and kept for the next: a plan's
-    # tables are 13 kB, and zeroing new ones for every text costs more than the plan's own
-    # work and pushes the word tables out of the cache.
-    cdef unsigned char* spare_have[_SPARE_PLANS]
-    cdef unsigned char* spare_state[_SPARE_PLANS]
+    # A plan's tables are bits, one block: the needs present, then the variants triggered,
+    # then those whose needs are all present. As bytes they were 13 kB a text, a third of the
+    # L1 cache, written and wiped at a thousand scattered places; as bits they are 2.5 kB,
+    # wiped with one memset. Finished plans' blocks are kept for the next.
+    cdef Py_ssize_t need_words, variant_words, block_words
+    cdef uint64_t* spare[_SPARE_PLANS]
     cdef int n_spare
 
     def __cinit__(self):
@@ -490,6 +499,9 @@ cdef class GateCore:
             self.exact[v] = v in exact
             self.variant_start[owner[v] + 1] += 1
         self.need_start[n] = total
+        self.need_words = (n_needs + 63) // 64
+        self.variant_words = (n + 63) // 64
+        self.block_words = max(self.need_words + 2 * self.variant_words, 1)
         for k in range(self.n_patterns):
             self.variant_start[k + 1] += self.variant_start[k]
         self.always = _int_array(always, n, &self.n_always)
@@ -504,42 +516,30 @@ cdef class GateCore:
         free(self.slots)
         while self.n_spare:
             self.n_spare -= 1
-            free(self.spare_have[self.n_spare])
-            free(self.spare_state[self.n_spare])
+            free(self.spare[self.n_spare])
 
     cdef int _tables(self, NativePlan plan) except -1:
-        """Give a new plan zeroed tables: a finished plan's, else newly allocated ones."""
+        """Give a new plan a zeroed block of tables: a finished plan's, else a new one."""
+        cdef uint64_t* block
         if self.n_spare:
             self.n_spare -= 1
-            plan.have, plan.state = self.spare_have[self.n_spare], self.spare_state[self.n_spare]
-            return 0
-        plan.have = <unsigned char*> calloc(max(self.n_needs, 1), 1)
-        # Per variant: 0 not triggered, 1 may match, 2 triggered but a needed word is missing.
-        plan.state = <unsigned char*> calloc(max(self.n_variants, 1), 1)
-        if plan.have == NULL or plan.state == NULL:
-            raise MemoryError()
+            block = self.spare[self.n_spare]
+        else:
+            block = <uint64_t*> calloc(self.block_words, sizeof(uint64_t))
+            if block == NULL:
+                raise MemoryError()
+        plan.have = block
+        plan.seen = block + self.need_words
+        plan.met = plan.seen + self.variant_words
         return 0
 
-    cdef void _keep_tables(self, unsigned char* have, unsigned char* state, list entries) noexcept:
-        """Take back a finished plan's tables: zeroed where its words wrote, and kept for
-        the next plan unless enough are kept (then freed)."""
-        cdef Py_ssize_t i
-        cdef int j
-        cdef _Word entry
-        if self.n_spare == _SPARE_PLANS or entries is None:
-            free(have)
-            free(state)
+    cdef void _keep_tables(self, uint64_t* block) noexcept:
+        """Take back a finished plan's block, zeroed, unless enough are kept (then free it)."""
+        if self.n_spare == _SPARE_PLANS:
+            free(block)
             return
-        for i in range(len(entries)):
-            entry = <_Word> entries[i]
-            for j in range(entry.n_needs):
-                have[entry.needs[j]] = 0
-            for j in range(entry.n_triggers):
-                state[entry.triggers[j]] = 0
-        for j in range(self.n_always):
-            state[self.always[j]] = 0
-        self.spare_have[self.n_spare] = have
-        self.spare_state[self.n_spare] = state
+        memset(block, 0, self.block_words * sizeof(uint64_t))
+        self.spare[self.n_spare] = block
         self.n_spare += 1
 
     cdef int _empty_table(self, Py_ssize_t capacity) except -1:
@@ -619,8 +619,10 @@ cdef class GateCore:
         cdef int i, j, v, m, n_live = 0
         cdef int n_words = len(words)
         cdef _Word entry
-        cdef unsigned char* have
-        cdef unsigned char* state
+        cdef uint64_t* have
+        cdef uint64_t* seen
+        cdef uint64_t* met
+        cdef bint all_needs
         cdef int* live
         plan.entries = []
         self._tables(plan)
@@ -628,29 +630,32 @@ cdef class GateCore:
         live = <int*> malloc(max(self.n_patterns, 1) * sizeof(int))
         if live == NULL:
             raise MemoryError()
-        have, state = plan.have, plan.state
+        have, seen, met = plan.have, plan.seen, plan.met
         try:
             for i in range(n_words):
                 entry = self._word(words[i])
                 plan.entries.append(entry)
                 for j in range(entry.n_needs):
-                    have[entry.needs[j]] = 1
+                    _set_bit(have, entry.needs[j])
             for i in range(n_words):
                 entry = <_Word> plan.entries[i]
                 for j in range(entry.n_triggers):
                     v = entry.triggers[j]
-                    if state[v]:
+                    if _has_bit(seen, v):
                         continue
-                    state[v] = 1
+                    _set_bit(seen, v)
+                    all_needs = True
                     for m in range(self.need_start[v], self.need_start[v + 1]):
-                        if not have[self.need_ids[m]]:
-                            state[v] = 2
+                        if not _has_bit(have, self.need_ids[m]):
+                            all_needs = False
                             break
-                    if state[v] == 1:
+                    if all_needs:
+                        _set_bit(met, v)
                         n_live = _add_pattern(live, n_live, self.owner[v])
             for j in range(self.n_always):
                 v = self.always[j]
-                state[v] = 1
+                _set_bit(seen, v)
+                _set_bit(met, v)
                 n_live = _add_pattern(live, n_live, self.owner[v])
             plan.live = [live[i] for i in range(n_live)]
         finally:
@@ -678,22 +683,23 @@ cdef class NativePlan:
 
     cdef GateCore gate
     cdef list entries
-    cdef unsigned char* have
-    cdef unsigned char* state
+    # One block (see GateCore): the needs present, the variants triggered, the variants met.
+    cdef uint64_t* have
+    cdef uint64_t* seen
+    cdef uint64_t* met
     cdef public list live
 
     def __dealloc__(self):
-        # Members are still set here unless the garbage collector cleared them (a cycle):
-        # then the tables are freed, not kept.
-        if self.gate is not None and self.have != NULL and self.state != NULL:
-            self.gate._keep_tables(self.have, self.state, self.entries)
+        # The gate is still set here unless the garbage collector cleared it (a cycle): then
+        # the block is freed, not kept.
+        if self.gate is not None and self.have != NULL:
+            self.gate._keep_tables(self.have)
         else:
             free(self.have)
-            free(self.state)
 
     def __cinit__(self):
         self.gate = None
-        self.have = self.state = NULL
+        self.have = self.seen = self.met = NULL
 
     def positions(self, list starts):
         """Per live pattern, the ascending offsets (`starts` of the words) where it may begin."""
@@ -707,13 +713,13 @@ cdef class NativePlan:
         cdef _Word entry
         cdef list where
         cdef object pos
-        cdef unsigned char* state = self.state
+        cdef const uint64_t* met = self.met
         for i in range(len(self.entries)):
             entry = <_Word> self.entries[i]
             pos = values[i]
             for j in range(entry.n_firsts):
                 v = entry.firsts[j]
-                if state[v] != 1:
+                if not _has_bit(met, v):
                     continue
                 k = self.gate.owner[v]
                 found = PyDict_GetItem(at, k)
@@ -745,7 +751,7 @@ cdef class NativePlan:
         cdef GateCore gate = self.gate
         cdef int m
         for m in range(gate.need_start[v], gate.need_start[v + 1]):
-            if not self.have[gate.need_ids[m]]:
+            if not _has_bit(self.have, gate.need_ids[m]):
                 return False
         return True
 
@@ -1145,7 +1151,7 @@ cdef class ScanCore:
         cdef const unsigned char* flag = flags
         cdef list regexes = self.regexes
         cdef tuple live = tuple(plan.live)
-        cdef unsigned char* state = plan.state
+        cdef const uint64_t* met = plan.met
         cdef Py_ssize_t i, j, total = 0, n = 0, p = 0, q, r, last, pos, next_free
         cdef int k, v, f
         cdef int kind = PyUnicode_KIND(text)
@@ -1175,7 +1181,7 @@ cdef class ScanCore:
                 entry = <_Word> plan.entries[i]
                 for j in range(entry.n_firsts):
                     v = entry.firsts[j]
-                    if state[v] != 1:
+                    if not _has_bit(met, v):
                         continue
                     k = gate.owner[v]
                     if self.spans[k]:
