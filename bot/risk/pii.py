@@ -7,12 +7,8 @@ from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.risk.normalize import (
-    clean_for_detectors,
-    fold_literal,
-    might_gain_characters,
-    needs_cleaning,
-)
+from bot.risk.normalize import clean_for_detectors, fold_literal, might_gain_characters
+from bot.risk.repair import detectors_need_cleaning
 
 _PNR = re.compile(
     r"(?<![\w+\-/.,])((?:18|19|20)?)(\d{2})(\d{2})(\d{2})( ?[-+] ?| ?)(\d{4})(?![\w]|[-/.,]\d)"
@@ -169,7 +165,7 @@ class PiiDetector:
         )
         if not present and not might_gain_characters(text, chars):
             return []  # no digit, "@" or "noll", and cleaning could not add one
-        if not needs_cleaning(text, chars):
+        if not detectors_need_cleaning(text, chars):
             return self._find(text, present, latin1=latin1)
         clean = clean_for_detectors(text, chars)
         if clean.text is text:  # unchanged: what is known of the characters still holds

@@ -85,6 +85,10 @@ _MARKS = frozenset(
     for c in range(a, b + 1)
 )
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+# Marks that removal takes out and leaves nothing in their place (COMBINING without accents),
+# and the others: accents composed into letters, look-alikes made letters or digits.
+_INVISIBLE_RUN = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\ufe00-\ufe0f]+")
+_VISIBLE_MARKS = frozenset(c for c in _MARKS if not _INVISIBLE_RUN.fullmatch(c))
 
 
 # Not frozen: one is made for every comment, and a frozen dataclass sets each field through
@@ -178,6 +182,25 @@ def needs_cleaning(text: str, chars: Set[str]) -> bool:
         or needs_repair(text, chars)
         or (not text.isascii() and not chars.isdisjoint(_MARKS))
     )
+
+
+def detectors_need_cleaning(text: str, chars: Set[str]) -> bool:
+    """needs_cleaning() for what the detectors find: also False when the only marks are
+    invisible ones right after a symbol, as in most texts with an emoji ("❤️" is U+2764 then
+    U+FE0F). No detector reads a symbol as part of a number, an address or an e-mail address,
+    so with the mark or without it they find the same, at the same offsets."""
+    if not chars.isdisjoint(_SPACE_CHARS) or needs_repair(text, chars):
+        return True
+    if text.isascii() or chars.isdisjoint(_MARKS):
+        return False
+    if not chars.isdisjoint(_VISIBLE_MARKS):
+        return True
+    for run in _INVISIBLE_RUN.finditer(text):
+        start = run.start()
+        before = text[start - 1] if start else " "
+        if before <= "\x7f" or before.isalnum() or before == "_" or before.isspace():
+            return True  # the mark may split a word, a number or "noll"
+    return False
 
 
 def might_gain_characters(text: str, chars: Set[str] | None = None) -> bool:
