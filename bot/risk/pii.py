@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.risk.normalize import clean_for_detectors, fold_literal, might_gain_characters
-from bot.risk.repair import detectors_need_cleaning
+from bot.risk.repair import detectors_need_cleaning, is_latin1
 
 _PNR = re.compile(
     r"(?<![\w+\-/.,])((?:18|19|20)?)(\d{2})(\d{2})(\d{2})( ?[-+] ?| ?)(\d{4})(?![\w]|[-/.,]\d)"
@@ -156,7 +156,7 @@ class PiiDetector:
         """All personal data in `text` (offsets in `text`), in order of position. `chars`:
         the set of characters in `text`, when known."""
         chars = set(text) if chars is None else chars
-        latin1 = max(chars, default="") <= "\xff"
+        latin1 = is_latin1(text)
         present = (
             not chars.isdisjoint(_DIGITS_OR_AT)
             # No Latin-1 character beyond ASCII is a digit.
