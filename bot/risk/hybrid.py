@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from operator import ge, itemgetter
 
 from bot.risk.engine import RiskEngine
 from bot.risk.learned import ACUTE, Lexicon
@@ -44,8 +46,10 @@ class HybridEngine:
         # Per category the lexicon may add: its column, and the bars with and without a weak
         # rule sign, worked out once.
         self._heads: list[tuple[Category, int, float, float]] = []
-        # Per head, the lower of its two bars: most texts pass none, and are done with then.
-        self._lowest: list[tuple[int, float]] = []
+        # Per head, the lower of its two bars: most texts pass none, and are done with then
+        # (the heads' probabilities picked and compared in C, no generator per text).
+        self._low_columns: Callable[[list[float]], tuple[float, ...]] = lambda p: ()
+        self._low_bars: tuple[float, ...] = ()
         self._acute_column, self._acute_threshold = 0, 0.0
         if lexicon is not None:
             columns = {name: i for i, name in enumerate(lexicon.names)}
@@ -57,7 +61,9 @@ class HybridEngine:
                 for threshold in (lexicon.thresholds[column],)
                 for with_rule, alone in (lexicon.margins[column] or (WITH_RULE, ALONE),)
             ]
-            self._lowest = [(column, min(w, a)) for _, column, w, a in self._heads]
+            # A head per category but personal data: six columns, picked as a tuple.
+            self._low_columns = itemgetter(*(column for _, column, _, _ in self._heads))
+            self._low_bars = tuple(min(w, a) for _, _, w, a in self._heads)
             self._acute_column = columns[ACUTE]
             self._acute_threshold = lexicon.thresholds[self._acute_column]
 
@@ -73,7 +79,7 @@ class HybridEngine:
         if lexicon is None:
             return self._versioned(found)
         p = lexicon.probabilities(text)
-        if all(p[column] < lowest for column, lowest in self._lowest):
+        if not any(map(ge, self._low_columns(p), self._low_bars)):
             added = []
         else:
             added = [
