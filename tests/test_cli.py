@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -92,3 +93,23 @@ def test_report_prints_the_period_and_saves_the_chart(tmp_path: Path) -> None:
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = run_bot("report", "--from", "igår", "--to", "2026-11-23", env=env)
     assert bad.returncode == 2 and "2026-11-16" in bad.stderr
+
+
+def test_the_clock_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """A platform stops the clock process with SIGTERM: it closes its runtime and exits 0."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    assert run_bot("migrate", env=env).returncode == 0
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "META_"))}
+    clock = subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=ROOT, text=True,
+                             env={**base, **env}, stderr=subprocess.PIPE)
+    try:
+        assert clock.stderr is not None
+        for line in clock.stderr:  # wait until it runs
+            if "clock started" in line:
+                break
+        clock.send_signal(signal.SIGTERM)
+        _, rest = clock.communicate(timeout=60)
+    finally:
+        clock.kill()
+    assert clock.returncode == 0
+    assert "clock stopped" in rest
