@@ -20,7 +20,6 @@ from bot.risk.repair import (
     compat,
     lower_per_char,
     might_gain_characters,
-    needs_cleaning,
     needs_repair,
     repair,
     repaired,
@@ -37,7 +36,6 @@ __all__ = [
     "clean_for_detectors",
     "fold_literal",
     "might_gain_characters",
-    "needs_cleaning",
     "repair",
 ]
 

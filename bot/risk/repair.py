@@ -172,16 +172,6 @@ def needs_repair(text: str, chars: Set[str] | None = None) -> bool:
     return not text.isascii() and not (chars or set(text)).isdisjoint(_MOJIBAKE_LEADS)
 
 
-def needs_cleaning(text: str, chars: Set[str]) -> bool:
-    """Whether clean_for_detectors() may change `text` (`chars`: its characters): False
-    means the detectors can read it as it is."""
-    return (
-        not chars.isdisjoint(_SPACE_CHARS)
-        or needs_repair(text, chars)
-        or (not text.isascii() and not chars.isdisjoint(_MARKS))
-    )
-
-
 def is_latin1(text: str) -> bool:
     """Whether every character is Latin-1: a search in C, where max() of the characters
     compares them one by one (0.4 against 1.0 us for a typical comment)."""
@@ -189,9 +179,10 @@ def is_latin1(text: str) -> bool:
 
 
 def detectors_need_cleaning(text: str, chars: Set[str]) -> bool:
-    """needs_cleaning() for what the detectors find: also False when the only marks are
+    """Whether the detectors must read `text` through clean_for_detectors() (`chars`: its
+    characters). False when cleaning would not change it, and when its only marks are
     invisible ones right after a symbol, as in most texts with an emoji ("❤️" is U+2764 then
-    U+FE0F). No detector reads a symbol as part of a number, an address or an e-mail address,
+    U+FE0F): no detector reads a symbol as part of a number, an address or an e-mail address,
     so with the mark or without it they find the same, at the same offsets."""
     if not chars.isdisjoint(_SPACE_CHARS) or needs_repair(text, chars):
         return True
